@@ -1,0 +1,92 @@
+package local
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// An Option configures the local adapter.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	logger          *slog.Logger
+	maxBody         int64
+	function        string
+	shutdownTimeout time.Duration
+	provider        string
+}
+
+// DefaultMaxBodyBytes is the request body limit when none is set: 10 MiB.
+const DefaultMaxBodyBytes = 10 << 20
+
+func newConfig(opts []Option) config {
+	c := config{maxBody: DefaultMaxBodyBytes, shutdownTimeout: 10 * time.Second, provider: "local"}
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	if c.logger == nil {
+		c.logger = slog.New(discard{})
+	}
+	return c
+}
+
+// WithLogger sets the logger for request failures, panics and lifecycle
+// messages. Handler's default discards logs; Run's default writes JSON lines
+// to standard output. A nil logger keeps the default.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	})
+}
+
+// WithMaxBodyBytes limits request bodies to n bytes; larger requests get 413.
+// The default is DefaultMaxBodyBytes; n <= 0 keeps it.
+func WithMaxBodyBytes(n int64) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	})
+}
+
+// WithFunction names the event function served at POST /. By default / serves
+// the App's only event function, and nothing when it has several.
+func WithFunction(name string) Option {
+	return optionFunc(func(c *config) { c.function = name })
+}
+
+// WithShutdownTimeout bounds how long Run waits for requests in flight after
+// SIGINT or SIGTERM. The default is 10 seconds; d <= 0 keeps it.
+func WithShutdownTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d > 0 {
+			c.shutdownTimeout = d
+		}
+	})
+}
+
+// WithProvider sets the provider name functions see in their invocation
+// metadata (core.Provider). The default is "local"; adapters that reuse this
+// server for a cloud set their own.
+func WithProvider(name string) Option {
+	return optionFunc(func(c *config) {
+		if name != "" {
+			c.provider = name
+		}
+	})
+}
+
+// discard is a slog.Handler that drops every record.
+type discard struct{}
+
+func (discard) Enabled(context.Context, slog.Level) bool  { return false }
+func (discard) Handle(context.Context, slog.Record) error { return nil }
+func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discard) WithGroup(string) slog.Handler           { return d }

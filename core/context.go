@@ -1,0 +1,52 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Invocation describes the current invocation. Adapters attach it to the
+// context they pass to a function; read it with [InvocationFrom].
+type Invocation struct {
+	// Function is the name the function was registered under.
+	Function string
+	// ID is the platform's invocation or request id (the Lambda request id,
+	// the Azure invocation id, the event id).
+	ID string
+	// Provider names the adapter: "aws", "azure", "gcp" or "local".
+	Provider string
+	// Trigger is the kind of trigger that caused the invocation.
+	Trigger TriggerKind
+	// ColdStart is true for the first invocation in this process.
+	ColdStart bool
+	// Deadline is when the platform stops the invocation; zero when unknown.
+	Deadline time.Time
+}
+
+type invocationKey struct{}
+
+// WithInvocation returns a copy of ctx carrying inv. Adapters call it; a
+// function reads it back with InvocationFrom.
+func WithInvocation(ctx context.Context, inv *Invocation) context.Context {
+	return context.WithValue(ctx, invocationKey{}, inv)
+}
+
+// InvocationFrom returns the invocation ctx carries, or the zero Invocation.
+func InvocationFrom(ctx context.Context) Invocation {
+	if inv, ok := ctx.Value(invocationKey{}).(*Invocation); ok && inv != nil {
+		return *inv
+	}
+	return Invocation{}
+}
+
+// FunctionName returns the name of the function being invoked, or "".
+func FunctionName(ctx context.Context) string { return InvocationFrom(ctx).Function }
+
+// InvocationID returns the platform's id of this invocation, or "".
+func InvocationID(ctx context.Context) string { return InvocationFrom(ctx).ID }
+
+// Provider returns the name of the adapter running the function, or "".
+func Provider(ctx context.Context) string { return InvocationFrom(ctx).Provider }
+
+// IsColdStart reports whether this is the process's first invocation.
+func IsColdStart(ctx context.Context) bool { return InvocationFrom(ctx).ColdStart }

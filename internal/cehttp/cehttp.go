@@ -1,0 +1,264 @@
+// Package cehttp implements the CloudEvents HTTP protocol binding: binary,
+// structured and batched modes, with the percent-encoding of ce- header
+// values the binding requires (and the CloudEvents Go SDK skips).
+package cehttp
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/cloudevents/sdk-go/v2/types"
+
+	"github.com/polyfn/polyfn/internal/cejson"
+)
+
+// Mode is how an HTTP message carries CloudEvents.
+type Mode int
+
+// The modes of the HTTP binding.
+const (
+	// NotCloudEvent means the message carries no CloudEvent.
+	NotCloudEvent Mode = iota
+	Binary
+	Structured
+	Batch
+)
+
+// String names the mode.
+func (m Mode) String() string {
+	return [...]string{"none", "binary", "structured", "batch"}[m]
+}
+
+// Content types of the JSON event format.
+const (
+	StructuredContentType = "application/cloudevents+json"
+	BatchContentType      = "application/cloudevents-batch+json"
+)
+
+// ModeOf returns the mode of a message with these headers: batched or
+// structured by Content-Type, binary when any ce- header is present.
+func ModeOf(h http.Header) Mode {
+	ct := strings.ToLower(strings.TrimSpace(h.Get("Content-Type")))
+	switch {
+	case strings.HasPrefix(ct, "application/cloudevents-batch"):
+		return Batch
+	case strings.HasPrefix(ct, "application/cloudevents+json"), ct == "application/cloudevents",
+		strings.HasPrefix(ct, "application/cloudevents;"):
+		return Structured
+	}
+	for k := range h {
+		if len(k) > 3 && strings.EqualFold(k[:3], "ce-") {
+			return Binary
+		}
+	}
+	return NotCloudEvent
+}
+
+// Read decodes the CloudEvents of an HTTP message and validates them. Every
+// error wraps cejson.ErrInvalid and names what is wrong.
+func Read(h http.Header, body []byte) ([]event.Event, Mode, error) {
+	switch m := ModeOf(h); m {
+	case Batch:
+		evs, err := cejson.UnmarshalBatch(body)
+		return evs, m, err
+	case Structured:
+		e, err := cejson.Unmarshal(body)
+		if err != nil {
+			return nil, m, err
+		}
+		return []event.Event{e}, m, nil
+	case Binary:
+		e, err := ReadBinary(h, body)
+		if err != nil {
+			return nil, m, err
+		}
+		return []event.Event{e}, m, nil
+	default:
+		return nil, m, fmt.Errorf("%w: no ce-specversion header and Content-Type %q is not %s", cejson.ErrInvalid, h.Get("Content-Type"), StructuredContentType)
+	}
+}
+
+// ReadBinary decodes a binary-mode message: attributes from ce- headers
+// (quoted strings unquoted, then percent-decoded once), datacontenttype from
+// Content-Type, data from body. body is kept, not copied.
+func ReadBinary(h http.Header, body []byte) (event.Event, error) {
+	ec := &event.EventContextV1{}
+	sawVersion := false
+	for k, vs := range h {
+		if len(k) <= 3 || !strings.EqualFold(k[:3], "ce-") || len(vs) == 0 {
+			continue
+		}
+		name := strings.ToLower(k[3:])
+		v, err := DecodeHeaderValue(vs[0])
+		if err != nil {
+			return event.Event{}, fmt.Errorf("%w: header %s: %v", cejson.ErrInvalid, k, err)
+		}
+		switch name {
+		case "datacontenttype":
+			return event.Event{}, fmt.Errorf("%w: header ce-datacontenttype is not allowed in binary mode; send Content-Type", cejson.ErrInvalid)
+		case "specversion":
+			sawVersion = true
+		}
+		if err := cejson.SetAttribute(ec, name, v); err != nil {
+			return event.Event{}, fmt.Errorf("header %s: %w", k, err)
+		}
+	}
+	if !sawVersion {
+		return event.Event{}, fmt.Errorf("%w: missing required header ce-specversion", cejson.ErrInvalid)
+	}
+	if ct := h.Get("Content-Type"); ct != "" {
+		ec.DataContentType = &ct
+	}
+	e := event.Event{Context: ec}
+	if len(body) > 0 {
+		e.DataEncoded = body
+		e.DataBase64 = cejson.IsBinaryData(e.DataContentType(), body)
+	}
+	for _, a := range [...]struct{ name, val string }{{"id", ec.ID}, {"source", ec.Source.String()}, {"type", ec.Type}} {
+		if a.val == "" {
+			return event.Event{}, fmt.Errorf("%w: missing required header ce-%s", cejson.ErrInvalid, a.name)
+		}
+	}
+	if err := cejson.Validate(e); err != nil {
+		return event.Event{}, err
+	}
+	return e, nil
+}
+
+// WriteBinary writes e as a binary-mode response with the given status.
+func WriteBinary(w http.ResponseWriter, e *event.Event, status int) error {
+	h := w.Header()
+	if err := SetBinaryHeaders(h, e); err != nil {
+		return err
+	}
+	h.Set("Content-Length", strconv.Itoa(len(e.Data())))
+	w.WriteHeader(status)
+	_, err := w.Write(e.Data())
+	return err
+}
+
+// SetBinaryHeaders sets the ce- headers and Content-Type that carry e's
+// attributes in binary mode. Values are percent-encoded as the binding asks.
+func SetBinaryHeaders(h http.Header, e *event.Event) error {
+	if e.Context == nil {
+		return errors.New("cehttp: event has no context")
+	}
+	set := func(name, v string) { h[http.CanonicalHeaderKey("ce-"+name)] = []string{EncodeHeaderValue(v)} }
+	set("specversion", e.SpecVersion())
+	set("id", e.ID())
+	set("source", e.Source())
+	set("type", e.Type())
+	if s := e.Subject(); s != "" {
+		set("subject", s)
+	}
+	if s := e.DataSchema(); s != "" {
+		set("dataschema", s)
+	}
+	if t := e.Time(); !t.IsZero() {
+		set("time", types.Timestamp{Time: t}.String())
+	}
+	for k, v := range e.Extensions() {
+		s, err := types.Format(v)
+		if err != nil {
+			return fmt.Errorf("cehttp: extension %s: %w", k, err)
+		}
+		set(k, s)
+	}
+	if ct := e.DataContentType(); ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	return nil
+}
+
+// EncodeHeaderValue percent-encodes space, '"', '%' and every byte outside
+// U+0021..U+007E, as the HTTP binding requires for ce- header values.
+func EncodeHeaderValue(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if needsEscape(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if needsEscape(c) {
+			b = append(b, '%', hex[c>>4], hex[c&0xF])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func needsEscape(c byte) bool { return c <= 0x20 || c >= 0x7F || c == '"' || c == '%' }
+
+// DecodeHeaderValue unquotes an RFC 7230 quoted-string, then percent-decodes
+// once, then checks that the result is valid UTF-8.
+func DecodeHeaderValue(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		var b strings.Builder
+		for i := 1; i < len(v)-1; i++ {
+			if v[i] == '\\' && i+1 < len(v)-1 {
+				i++
+			}
+			b.WriteByte(v[i])
+		}
+		v = b.String()
+	}
+	if strings.IndexByte(v, '%') < 0 {
+		if !utf8.ValidString(v) {
+			return "", errors.New("value is not valid UTF-8")
+		}
+		return v, nil
+	}
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		if v[i] != '%' {
+			b = append(b, v[i])
+			continue
+		}
+		if i+2 >= len(v) || unhex(v[i+1]) < 0 || unhex(v[i+2]) < 0 {
+			return "", fmt.Errorf("bad percent-encoding at byte %d of %q", i, v)
+		}
+		b = append(b, byte(unhex(v[i+1])<<4|unhex(v[i+2])))
+		i += 2
+	}
+	if !utf8.Valid(b) {
+		return "", fmt.Errorf("percent-decoded value of %q is not valid UTF-8", v)
+	}
+	return string(b), nil
+}
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// IsCloudEventContentType reports whether ct names the structured or
+// batched JSON format.
+func IsCloudEventContentType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return strings.HasPrefix(mt, "application/cloudevents")
+}
