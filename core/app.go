@@ -70,13 +70,19 @@ type Function struct {
 }
 
 // EventFunc returns the function's handler wrapped in the App's middleware
-// and panic recovery, or nil for an HTTP function. Adapters call it once at
+// and panic recovery, or nil for an HTTP function. A panic becomes a
+// *PanicError result that middleware sees like any error. Adapters call it once at
 // start-up: middleware added to the App later is not seen.
 func (f *Function) EventFunc() EventFunc {
 	if f.event == nil {
 		return nil
 	}
-	return recoverEvent(chain(f.event, f.app.mw))
+	// The inner recovery lets middleware see a handler's panic as an error;
+	// the outer one catches panics in middleware itself.
+	if len(f.app.mw) == 0 {
+		return recoverEvent(f.event)
+	}
+	return recoverEvent(chain(recoverEvent(f.event), f.app.mw))
 }
 
 // HTTPHandler returns the function's handler wrapped in the App's HTTP

@@ -146,6 +146,6 @@ func groupByKey(events []Event, key func(Event) string) (map[string][]int, []str
 }
 
 func partitionKey(e Event) string {
-	v, _ := e.Extensions()[PartitionKeyExtension].(string)
+	v, _ := ExtensionString(e, PartitionKeyExtension)
 	return v
 }

@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"strings"
+
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // ErrNoData is returned by Decode for an event that carries no data.
@@ -41,14 +42,14 @@ func decodeInto[T any](e Event, v *T) error {
 			*p = string(data)
 			return nil
 		}
-		if !isJSON(mt) {
+		if !mediatype.IsJSON(mt) {
 			return Permanent(fmt.Errorf("decode %s data into string: %w %q", e.Type(), ErrContentType, mt))
 		}
 	}
 	if len(data) == 0 {
 		return Permanent(fmt.Errorf("decode %s data into %T: %w", e.Type(), *v, ErrNoData))
 	}
-	if mt := mediaType(e); !isJSON(mt) {
+	if mt := mediaType(e); !mediatype.IsJSON(mt) {
 		return Permanent(fmt.Errorf("decode %s data into %T: %w %q (want JSON)", e.Type(), *v, ErrContentType, mt))
 	}
 	if err := json.Unmarshal(data, v); err != nil {
@@ -58,23 +59,7 @@ func decodeInto[T any](e Event, v *T) error {
 }
 
 // mediaType returns e's lower-cased media type without parameters.
-func mediaType(e Event) string {
-	ct := e.DataContentType()
-	if ct == "" {
-		return ""
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return strings.ToLower(strings.TrimSpace(ct))
-	}
-	return mt
-}
-
-// isJSON reports whether mt (lower case, no parameters) holds JSON; the
-// empty media type does, as the CloudEvents JSON format implies.
-func isJSON(mt string) bool {
-	return mt == "" || mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
-}
+func mediaType(e Event) string { return mediatype.Of(e.DataContentType()) }
 
 // Typed adapts a function that takes decoded data to an EventFunc. The data
 // is decoded with Decode[T] before fn runs; a decode error is returned

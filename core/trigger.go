@@ -167,11 +167,11 @@ func (t Trigger) String() string {
 func (t Trigger) validate() error {
 	switch t.Kind {
 	case TriggerHTTP:
-		if !strings.HasPrefix(t.Route, "/") {
-			return fmt.Errorf("http route %q must start with /", t.Route)
-		}
 		if strings.ContainsAny(t.Route, " \t") {
 			return fmt.Errorf("http route %q must not hold spaces; list methods separately", t.Route)
+		}
+		if !strings.HasPrefix(t.Route, "/") {
+			return fmt.Errorf("http route %q must start with /", t.Route)
 		}
 		for _, m := range t.Methods {
 			if m == "" || strings.ToUpper(m) != m || strings.ContainsAny(m, " /") {

@@ -27,6 +27,7 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 		return nil, err
 	}
 	var events []*core.Function
+	direct := map[string]http.Handler{} // POST paths of event functions
 	for _, f := range app.Functions() {
 		switch f.Kind {
 		case core.HTTPFunction:
@@ -47,9 +48,11 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 			}
 		case core.EventFunction:
 			events = append(events, f)
-			if err := handle(mux, "POST /"+f.Name, s.eventFunction(f)); err != nil {
+			h := s.eventFunction(f)
+			if err := handle(mux, "POST /"+f.Name, h); err != nil {
 				return nil, fmt.Errorf("local: event function %q: %w", f.Name, err)
 			}
+			direct["/"+f.Name] = h
 		}
 	}
 	var root *core.Function
@@ -64,11 +67,31 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 		root = events[0]
 	}
 	if root != nil {
-		if err := handle(mux, "POST /{$}", s.eventFunction(root)); err != nil {
+		h := s.eventFunction(root)
+		if err := handle(mux, "POST /{$}", h); err != nil {
 			return nil, fmt.Errorf("local: event function %q at /: %w", root.Name, err)
 		}
+		direct["/"] = h
 	}
-	return mux, nil
+	return &router{direct: direct, mux: mux}, nil
+}
+
+// router sends POSTs to event functions by a map lookup, and everything else
+// through the ServeMux, which also holds the event routes so that its
+// conflict checks and 405 answers cover them.
+type router struct {
+	direct map[string]http.Handler
+	mux    *http.ServeMux
+}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		if h, ok := rt.direct[r.URL.Path]; ok {
+			h.ServeHTTP(w, r)
+			return
+		}
+	}
+	rt.mux.ServeHTTP(w, r)
 }
 
 // handle registers h at pattern, turning ServeMux's panic on a conflicting
@@ -135,17 +158,26 @@ func (s *server) eventFunction(f *core.Function) http.Handler {
 			writeError(w, http.StatusBadRequest, "reading request body: "+err.Error(), "")
 			return
 		}
-		evs, mode, err := cehttp.Read(r.Header, body)
+		var e core.Event
+		if !cehttp.IsCloudEventContentType(r.Header.Get("Content-Type")) {
+			e, err = cehttp.ReadBinary(r.Header, body) // the common case, without a slice
+		} else {
+			var evs []core.Event
+			var mode cehttp.Mode
+			evs, mode, err = cehttp.Read(r.Header, body)
+			if err == nil && mode == cehttp.Batch {
+				s.batch(w, r, f, fn, log, evs)
+				return
+			}
+			if err == nil {
+				e = evs[0]
+			}
+		}
 		if err != nil {
 			log.Warn("rejected request", "error", err.Error())
 			writeError(w, http.StatusBadRequest, err.Error(), "")
 			return
 		}
-		if mode == cehttp.Batch {
-			s.batch(w, r, f, fn, log, evs)
-			return
-		}
-		e := evs[0]
 		ctx := core.WithInvocation(r.Context(), s.invocation(f, e.ID(), core.TriggerDirect))
 		reply, err := fn(ctx, e)
 		if err != nil {

@@ -29,8 +29,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/cloudevents/sdk-go/v2/event"
-
 	"github.com/polyfn/polyfn/adapters"
 	"github.com/polyfn/polyfn/core"
 )
@@ -85,12 +83,7 @@ func (x *echo) handle(ctx context.Context, e core.Event) (*core.Event, error) {
 			}
 		}
 	}
-	reply := event.New()
-	reply.SetID(e.ID() + ".reply")
-	reply.SetType("polyfn.echo.reply")
-	reply.SetSource("polyfn/examples/echo")
-	reply.SetDataContentType("application/json")
-	reply.DataEncoded = got
+	reply := core.NewEvent(e.ID()+".reply", "polyfn/examples/echo", "polyfn.echo.reply", "application/json", got)
 	return &reply, nil
 }
 

@@ -6,9 +6,8 @@ package cehttp
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -16,6 +15,8 @@ import (
 	"github.com/cloudevents/sdk-go/v2/types"
 
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/intern"
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // Mode is how an HTTP message carries CloudEvents.
@@ -44,12 +45,10 @@ const (
 // ModeOf returns the mode of a message with these headers: batched or
 // structured by Content-Type, binary when any ce- header is present.
 func ModeOf(h http.Header) Mode {
-	ct := strings.ToLower(strings.TrimSpace(h.Get("Content-Type")))
-	switch {
-	case strings.HasPrefix(ct, "application/cloudevents-batch"):
+	switch mt := mediatype.Of(h.Get("Content-Type")); {
+	case strings.HasPrefix(mt, "application/cloudevents-batch"):
 		return Batch
-	case strings.HasPrefix(ct, "application/cloudevents+json"), ct == "application/cloudevents",
-		strings.HasPrefix(ct, "application/cloudevents;"):
+	case mt == "application/cloudevents+json", mt == "application/cloudevents":
 		return Structured
 	}
 	for k := range h {
@@ -94,7 +93,7 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		if len(k) <= 3 || !strings.EqualFold(k[:3], "ce-") || len(vs) == 0 {
 			continue
 		}
-		name := strings.ToLower(k[3:])
+		name := attributeName(k[3:])
 		v, err := DecodeHeaderValue(vs[0])
 		if err != nil {
 			return event.Event{}, fmt.Errorf("%w: header %s: %v", cejson.ErrInvalid, k, err)
@@ -110,6 +109,9 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		}
 	}
 	if !sawVersion {
+		if ModeOf(h) == NotCloudEvent {
+			return event.Event{}, fmt.Errorf("%w: no ce-specversion header and Content-Type %q is not %s", cejson.ErrInvalid, h.Get("Content-Type"), StructuredContentType)
+		}
 		return event.Event{}, fmt.Errorf("%w: missing required header ce-specversion", cejson.ErrInvalid)
 	}
 	if ct := h.Get("Content-Type"); ct != "" {
@@ -120,8 +122,11 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		e.DataEncoded = body
 		e.DataBase64 = cejson.IsBinaryData(e.DataContentType(), body)
 	}
-	for _, a := range [...]struct{ name, val string }{{"id", ec.ID}, {"source", ec.Source.String()}, {"type", ec.Type}} {
-		if a.val == "" {
+	for _, a := range [...]struct {
+		name    string
+		missing bool
+	}{{"id", ec.ID == ""}, {"source", ec.Source.URL == url.URL{}}, {"type", ec.Type == ""}} {
+		if a.missing {
 			return event.Event{}, fmt.Errorf("%w: missing required header ce-%s", cejson.ErrInvalid, a.name)
 		}
 	}
@@ -137,7 +142,6 @@ func WriteBinary(w http.ResponseWriter, e *event.Event, status int) error {
 	if err := SetBinaryHeaders(h, e); err != nil {
 		return err
 	}
-	h.Set("Content-Length", strconv.Itoa(len(e.Data())))
 	w.WriteHeader(status)
 	_, err := w.Write(e.Data())
 	return err
@@ -149,31 +153,75 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 	if e.Context == nil {
 		return errors.New("cehttp: event has no context")
 	}
-	set := func(name, v string) { h[http.CanonicalHeaderKey("ce-"+name)] = []string{EncodeHeaderValue(v)} }
-	set("specversion", e.SpecVersion())
-	set("id", e.ID())
-	set("source", e.Source())
-	set("type", e.Type())
+	set := func(key, v string) { h[key] = []string{EncodeHeaderValue(v)} }
+	set("Ce-Specversion", e.SpecVersion())
+	set("Ce-Id", e.ID())
+	set("Ce-Source", e.Source())
+	set("Ce-Type", e.Type())
 	if s := e.Subject(); s != "" {
-		set("subject", s)
+		set("Ce-Subject", s)
 	}
 	if s := e.DataSchema(); s != "" {
-		set("dataschema", s)
+		set("Ce-Dataschema", s)
 	}
 	if t := e.Time(); !t.IsZero() {
-		set("time", types.Timestamp{Time: t}.String())
+		set("Ce-Time", types.Timestamp{Time: t}.String())
 	}
-	for k, v := range e.Extensions() {
-		s, err := types.Format(v)
-		if err != nil {
-			return fmt.Errorf("cehttp: extension %s: %w", k, err)
+	for k, v := range extensionsOf(e) {
+		s, ok := v.(string)
+		if !ok {
+			var err error
+			if s, err = types.Format(v); err != nil {
+				return fmt.Errorf("cehttp: extension %s: %w", k, err)
+			}
 		}
-		set(k, s)
+		set(extensionHeader(k), s)
 	}
 	if ct := e.DataContentType(); ct != "" {
 		h.Set("Content-Type", ct)
 	}
 	return nil
+}
+
+// attributeNames maps ce- header suffixes, as net/http canonicalizes them
+// ("Specversion", "Traceparent"), to attribute names.
+var attributeNames = intern.New(512, func(suffix string) (string, bool) {
+	return strings.ToLower(suffix), true
+})
+
+// extensionHeaders maps extension names to canonical header keys.
+var extensionHeaders = intern.New(512, func(name string) (string, bool) {
+	return http.CanonicalHeaderKey("ce-" + name), true
+})
+
+// attributeName returns the lower-cased attribute name of a ce- header suffix.
+func attributeName(suffix string) string {
+	switch suffix { // the canonical forms net/http gives the context attributes
+	case "Specversion":
+		return "specversion"
+	case "Id":
+		return "id"
+	case "Source":
+		return "source"
+	case "Type":
+		return "type"
+	case "Time":
+		return "time"
+	case "Subject":
+		return "subject"
+	case "Dataschema":
+		return "dataschema"
+	case "Datacontenttype":
+		return "datacontenttype"
+	}
+	n, _ := attributeNames.Get(suffix)
+	return n
+}
+
+// extensionHeader returns the canonical header key for extension name.
+func extensionHeader(name string) string {
+	k, _ := extensionHeaders.Get(name)
+	return k
 }
 
 // EncodeHeaderValue percent-encodes space, '"', '%' and every byte outside
@@ -256,9 +304,14 @@ func unhex(c byte) int {
 // IsCloudEventContentType reports whether ct names the structured or
 // batched JSON format.
 func IsCloudEventContentType(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return false
+	return strings.HasPrefix(mediatype.Of(ct), "application/cloudevents")
+}
+
+// extensionsOf returns e's extensions without the copy e.Extensions() makes.
+// The map must not be changed.
+func extensionsOf(e *event.Event) map[string]any {
+	if ec, ok := e.Context.(*event.EventContextV1); ok {
+		return ec.Extensions
 	}
-	return strings.HasPrefix(mt, "application/cloudevents")
+	return e.Extensions()
 }

@@ -12,7 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +21,9 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/types"
+
+	"github.com/polyfn/polyfn/internal/intern"
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // ErrInvalid is wrapped by every error about a malformed or invalid event.
@@ -86,7 +89,7 @@ func FromMap(m map[string]json.RawMessage) (event.Event, error) {
 				}
 			}
 		default:
-			if err := setJSONExtension(ec, name, raw); err != nil {
+			if err := setJSONExtension(ec, lowerName(name), raw); err != nil {
 				return event.Event{}, err
 			}
 		}
@@ -111,7 +114,7 @@ func FromMap(m map[string]json.RawMessage) (event.Event, error) {
 		}
 		e.DataEncoded, e.DataBase64 = d, true
 	case hasData:
-		if IsJSONMediaType(mediaType(ec.DataContentType)) {
+		if mediatype.IsJSON(mediaType(ec.DataContentType)) {
 			e.DataEncoded = append([]byte(nil), data...)
 			break
 		}
@@ -160,15 +163,21 @@ func SetAttribute(ec *event.EventContextV1, name, s string) error {
 	case "type":
 		ec.Type = s
 	case "source":
-		u := types.ParseURIRef(s)
-		if u == nil {
+		if s == "" {
+			ec.Source = types.URIRef{}
+			return nil
+		}
+		u, ok := intern.SourceRef(s)
+		if !ok {
 			return invalid("source %q is not a URI-reference", s)
 		}
-		ec.Source = *u
+		ec.Source = u
 	case "subject":
-		ec.Subject = &s
+		v := s // a copy, so that only this branch moves a string to the heap
+		ec.Subject = &v
 	case "datacontenttype":
-		ec.DataContentType = &s
+		v := s
+		ec.DataContentType = &v
 	case "dataschema":
 		u := types.ParseURI(s)
 		if u == nil {
@@ -195,6 +204,18 @@ func SetAttribute(ec *event.EventContextV1, name, s string) error {
 		ec.Extensions[name] = s
 	}
 	return nil
+}
+
+// lowerName lower-cases an ASCII attribute name. The spec asks producers for
+// lower-case names, but some (Google's audit log samples) send camelCase
+// ones; readers accept them, as the CloudEvents SDKs do.
+func lowerName(name string) string {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(name)
+		}
+	}
+	return name
 }
 
 // CheckExtensionName reports an error unless name is a valid CloudEvents
@@ -249,18 +270,36 @@ func setJSONExtension(ec *event.EventContextV1, name string, raw json.RawMessage
 	return nil
 }
 
-// Validate reports what makes e invalid, naming the attribute.
+// Validate reports what makes e invalid, naming the attribute: a missing
+// id, source or type, an empty subject, a dataschema that is not an
+// absolute URI, or a datacontenttype that is not a media type.
 func Validate(e event.Event) error {
-	if e.Context == nil {
-		return invalid("event has no context")
-	}
-	for _, a := range [...]struct{ name, val string }{{"id", e.ID()}, {"source", e.Source()}, {"type", e.Type()}} {
-		if a.val == "" {
-			return invalid("missing required attribute %s", a.name)
+	ec, ok := e.Context.(*event.EventContextV1)
+	if !ok {
+		if e.Context == nil {
+			return invalid("event has no context")
 		}
+		if err := e.Validate(); err != nil {
+			return invalid("%v", strings.TrimSpace(err.Error()))
+		}
+		return nil
 	}
-	if err := e.Validate(); err != nil {
-		return invalid("%v", strings.TrimSpace(err.Error()))
+	for name, err := range e.FieldErrors {
+		return invalid("%s: %v", name, err)
+	}
+	switch {
+	case strings.TrimSpace(ec.ID) == "":
+		return invalid("missing required attribute id")
+	case ec.Source.URL == url.URL{}:
+		return invalid("missing required attribute source")
+	case strings.TrimSpace(ec.Type) == "":
+		return invalid("missing required attribute type")
+	case ec.Subject != nil && strings.TrimSpace(*ec.Subject) == "":
+		return invalid("subject is set but empty")
+	case ec.DataSchema != nil && !ec.DataSchema.URL.IsAbs():
+		return invalid("dataschema %q is not an absolute URI", ec.DataSchema.String())
+	case ec.DataContentType != nil && !strings.Contains(*ec.DataContentType, "/"):
+		return invalid("datacontenttype %q is not a media type", *ec.DataContentType)
 	}
 	return nil
 }
@@ -294,7 +333,7 @@ func Append(dst []byte, e event.Event) ([]byte, error) {
 	if t := e.Time(); !t.IsZero() {
 		dst = appendMember(dst, "time", t.Format(time.RFC3339Nano))
 	}
-	ext := e.Extensions()
+	ext := extensionsOf(&e)
 	names := make([]string, 0, len(ext))
 	for k := range ext {
 		names = append(names, k)
@@ -323,12 +362,12 @@ func Append(dst []byte, e event.Event) ([]byte, error) {
 	if data != nil {
 		mt := mediaType(&ct)
 		switch {
-		case !e.DataBase64 && IsJSONMediaType(mt) && json.Valid(data):
+		case !e.DataBase64 && mediatype.IsJSON(mt) && json.Valid(data):
 			dst = append(dst, `,"data":`...)
 			var buf bytes.Buffer
 			_ = json.Compact(&buf, data) // valid: checked above
 			dst = append(dst, buf.Bytes()...)
-		case !e.DataBase64 && IsTextMediaType(mt) && utf8.Valid(data):
+		case !e.DataBase64 && mediatype.IsText(mt) && utf8.Valid(data):
 			dst = appendMember(dst, "data", string(data))
 		default:
 			dst = append(dst, `,"data_base64":"`...)
@@ -392,38 +431,38 @@ func AppendString(dst []byte, s string) []byte {
 
 // mediaType returns the lower-cased media type of ct without parameters.
 func mediaType(ct *string) string {
-	if ct == nil || *ct == "" {
+	if ct == nil {
 		return ""
 	}
-	mt, _, err := mime.ParseMediaType(*ct)
-	if err != nil {
-		return strings.ToLower(strings.TrimSpace(*ct))
-	}
-	return mt
-}
-
-// IsJSONMediaType reports whether mt (lower case, no parameters) is JSON:
-// empty (JSON is implied), application/json, text/json or any */*+json.
-func IsJSONMediaType(mt string) bool {
-	return mt == "" || mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
-}
-
-// IsTextMediaType reports whether mt (lower case, no parameters) is text that
-// the JSON format carries as a string: text/*, application/xml, */*+xml.
-func IsTextMediaType(mt string) bool {
-	return strings.HasPrefix(mt, "text/") || mt == "application/xml" || strings.HasSuffix(mt, "+xml")
+	return mediatype.Of(*ct)
 }
 
 // IsBinaryData reports whether data of content type ct can only be carried
-// as data_base64 in the JSON format: it is not valid JSON of a JSON media
-// type, nor valid UTF-8 of a text media type.
+// as data_base64 in the JSON format: it is neither of a JSON media type nor
+// valid UTF-8 of a text media type. Data of a JSON media type is taken to be
+// JSON without a check, which would cost a full parse on the hot path;
+// Append still checks before it writes data inline, and core.Decode reports
+// data that is not JSON.
 func IsBinaryData(ct string, data []byte) bool {
 	mt := mediaType(&ct)
 	switch {
-	case IsJSONMediaType(mt):
-		return !json.Valid(data)
-	case IsTextMediaType(mt):
+	case mediatype.IsJSON(mt):
+		return false
+	case mediatype.IsText(mt):
 		return !utf8.Valid(data)
 	}
 	return true
 }
+
+// extensionsOf returns e's extensions without the copy e.Extensions() makes.
+// The map must not be changed.
+func extensionsOf(e *event.Event) map[string]any {
+	if ec, ok := e.Context.(*event.EventContextV1); ok {
+		return ec.Extensions
+	}
+	return e.Extensions()
+}
+
+// IsJSONMediaType reports whether mt (lower case, no parameters) is JSON;
+// see mediatype.IsJSON.
+func IsJSONMediaType(mt string) bool { return mediatype.IsJSON(mt) }

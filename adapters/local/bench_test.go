@@ -1,0 +1,105 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/polyfn/polyfn/core"
+)
+
+// The per-event path of the local adapter against a bare net/http handler
+// doing the same work: read a binary-mode CloudEvent (ce- headers and a JSON
+// body), check the required attributes, decode the JSON data into a struct,
+// and answer with a reply event in binary mode.
+//
+//	go test ./adapters/local -run '^$' -bench Event -benchmem -count 10
+
+type benchOrder struct {
+	Order    string  `json:"order"`
+	Items    []item  `json:"items"`
+	Total    float64 `json:"total"`
+	Currency string  `json:"currency"`
+}
+
+type item struct {
+	SKU string `json:"sku"`
+	Qty int    `json:"qty"`
+}
+
+const benchBody = `{"order":"A-7","items":[{"sku":"X1","qty":2},{"sku":"Y9","qty":1}],"total":42.5,"currency":"EUR"}`
+
+var benchReply = []byte(`{"status":"accepted"}`)
+
+func benchRequest() *http.Request {
+	r := httptest.NewRequest("POST", "/orders", strings.NewReader(benchBody))
+	r.Header.Set("Ce-Specversion", "1.0")
+	r.Header.Set("Ce-Id", "A234-1234-1234")
+	r.Header.Set("Ce-Source", "https://example.com/orders")
+	r.Header.Set("Ce-Type", "com.example.order.placed")
+	r.Header.Set("Ce-Time", "2026-11-25T10:11:12Z")
+	r.Header.Set("Ce-Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+func runBench(b *testing.B, h http.Handler) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		r := benchRequest()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}
+
+// bare is what a hand-written net/http handler does for the same request.
+func bare(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, DefaultMaxBodyBytes))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	id, src, typ := r.Header.Get("Ce-Id"), r.Header.Get("Ce-Source"), r.Header.Get("Ce-Type")
+	if r.Header.Get("Ce-Specversion") != "1.0" || id == "" || src == "" || typ == "" {
+		http.Error(w, "not a CloudEvent", http.StatusBadRequest)
+		return
+	}
+	var o benchOrder
+	if err := json.Unmarshal(body, &o); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	h := w.Header()
+	h.Set("Ce-Specversion", "1.0")
+	h.Set("Ce-Id", id+".reply")
+	h.Set("Ce-Source", "https://example.com/orders")
+	h.Set("Ce-Type", "com.example.order.accepted")
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(benchReply)
+}
+
+func benchApp() *core.App {
+	app := core.NewApp()
+	core.Must(app.Event("orders", core.Typed(func(_ context.Context, e core.Event, o benchOrder) (*core.Event, error) {
+		reply := core.NewEvent(e.ID()+".reply", "https://example.com/orders", "com.example.order.accepted", "application/json", benchReply)
+		return &reply, nil
+	})))
+	return app
+}
+
+func BenchmarkEvent(b *testing.B) {
+	h, err := Handler(benchApp())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("bare-net-http", func(b *testing.B) { runBench(b, http.HandlerFunc(bare)) })
+	b.Run("polyfn-local", func(b *testing.B) { runBench(b, h) })
+}

@@ -1,0 +1,5 @@
+package local
+
+import "log/slog"
+
+func slogDiscard() *slog.Logger { return slog.New(discard{}) }
