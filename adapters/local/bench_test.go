@@ -103,3 +103,35 @@ func BenchmarkEvent(b *testing.B) {
 	b.Run("bare-net-http", func(b *testing.B) { runBench(b, http.HandlerFunc(bare)) })
 	b.Run("polyfn-local", func(b *testing.B) { runBench(b, h) })
 }
+
+// BenchmarkEventLoopback is BenchmarkEvent over a real loopback connection
+// (keep-alive), as a client on the same machine sees it.
+func BenchmarkEventLoopback(b *testing.B) {
+	h, err := Handler(benchApp())
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, h http.Handler) {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		client := srv.Client()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			r := benchRequest()
+			req, _ := http.NewRequest("POST", srv.URL+"/orders", r.Body)
+			req.Header = r.Header
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	}
+	b.Run("bare-net-http", func(b *testing.B) { run(b, http.HandlerFunc(bare)) })
+	b.Run("polyfn-local", func(b *testing.B) { run(b, h) })
+}

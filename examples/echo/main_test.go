@@ -8,14 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +23,7 @@ import (
 
 	"github.com/polyfn/polyfn/adapters/local"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/testproc"
 )
 
 func sampleEvent(id, ct string, data []byte) event.Event {
@@ -188,32 +186,12 @@ func TestHTTPEcho(t *testing.T) {
 // TestEchoBinary builds examples/echo, runs it as a process on a free port,
 // sends it events, and stops it with SIGTERM.
 func TestEchoBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "echo")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	port := freePort(t)
-	file := filepath.Join(dir, "echo.jsonl")
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "PORT="+port, "POLYFN_ECHO_FILE="+file)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-		}
-	}()
+	bin := testproc.Build(t, ".")
+	port := testproc.FreePort(t)
+	file := filepath.Join(t.TempDir(), "echo.jsonl")
+	p := testproc.Start(t, bin, "PORT="+port, "POLYFN_ECHO_FILE="+file)
 	base := "http://127.0.0.1:" + port
-	waitReady(t, base+"/healthz")
+	p.WaitHTTP(t, base+"/healthz", 10*time.Second)
 
 	client, err := cloudevents.NewClientHTTP(cehttp.WithTarget(base))
 	if err != nil {
@@ -238,7 +216,7 @@ func TestEchoBinary(t *testing.T) {
 		req.Header = http.Header{"Ce-Specversion": {"1.0"}, "Ce-Id": {c.data}, "Ce-Source": {"/t"}, "Ce-Type": {"t"}, "Content-Type": {"application/json"}}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			t.Fatalf("%s: %v (server down?)\n%s", c.data, err, logs.String())
+			t.Fatalf("%s: %v (server down?)\n%s", c.data, err, p.Logs())
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -249,43 +227,12 @@ func TestEchoBinary(t *testing.T) {
 	if n := len(readLines(t, file)); n != 4 {
 		t.Fatalf("echo file has %d lines, want 4 (every event the handler saw)", n)
 	}
-
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no exit 10 s after SIGTERM")
+	if err := p.Stop(t, 10*time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.Logs())
 	}
 	for _, want := range []string{`"msg":"function panicked"`, `"msg":"function failed"`, `"msg":"stopped"`} {
-		if !strings.Contains(logs.String(), want) {
-			t.Errorf("logs lack %s:\n%s", want, logs.String())
+		if !strings.Contains(p.Logs(), want) {
+			t.Errorf("logs lack %s:\n%s", want, p.Logs())
 		}
 	}
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-}
-
-func waitReady(t *testing.T, url string) {
-	t.Helper()
-	for i := 0; i < 300; i++ {
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s never answered", url)
 }

@@ -1,0 +1,40 @@
+package adapters_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLinkedPackages checks what a binary built for each adapter links: only
+// the chosen adapter, and no CloudEvents SDK package beyond event and types
+// (the SDK's client and HTTP protocol packages build a zap logger at start-up).
+func TestLinkedPackages(t *testing.T) {
+	tests := []struct {
+		tags    string
+		mustNot []string
+	}{
+		{"", []string{"github.com/aws/aws-lambda-go", "github.com/Azure/", "github.com/GoogleCloudPlatform/",
+			"github.com/polyfn/polyfn/adapters/aws", "github.com/polyfn/polyfn/adapters/azure", "github.com/polyfn/polyfn/adapters/gcp",
+			"go.uber.org/zap", "github.com/cloudevents/sdk-go/v2/client", "github.com/cloudevents/sdk-go/v2/protocol"}},
+	}
+	for _, tt := range tests {
+		t.Run("tags="+tt.tags, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "-tags", tt.tags, "../examples/echo").CombinedOutput()
+			if err != nil {
+				t.Fatalf("go list: %v\n%s", err, out)
+			}
+			deps := strings.Fields(string(out))
+			for _, d := range deps {
+				for _, bad := range tt.mustNot {
+					if strings.HasPrefix(d, bad) {
+						t.Errorf("examples/echo built with tags %q links %s", tt.tags, d)
+					}
+				}
+			}
+			if !strings.Contains(string(out), "github.com/cloudevents/sdk-go/v2/event\n") {
+				t.Errorf("the CloudEvents event package is missing from the build: %s", out)
+			}
+		})
+	}
+}
