@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/polyfn/polyfn/adapters/local"
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/examples/shop/shop"
+)
+
+// record is one message of a delivery: its id, JSON data and ordering key.
+type record struct {
+	id, data, key string
+}
+
+// wire delivers the scenario's requests and events in one provider's wire
+// format and reports what the provider would acknowledge.
+type wire interface {
+	// http sends an HTTP request to the app's HTTP function.
+	http(t *testing.T, method, path, apiKey, body string) (int, string)
+	// deliver sends records as one invocation of function fn, as trigger kind
+	// would deliver them, and returns the ids reported failed, sorted.
+	deliver(t *testing.T, fn string, kind core.TriggerKind, recs []record) []string
+}
+
+// scenario runs the same story on any wire and checks what the handlers did.
+func scenario(t *testing.T, newWire func(t *testing.T, app *core.App) wire) {
+	store := shop.NewMemoryStore()
+	app, err := shop.New(shop.Config{APIKey: "k-123", Store: store, Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWire(t, app)
+	ctx := context.Background()
+
+	// 1. The HTTP API, behind its key.
+	if code, _ := w.http(t, "POST", "/api/orders", "", `{"id":"o1","items":[{"sku":"A","qty":2}]}`); code != 401 {
+		t.Fatalf("no key: status %d, want 401", code)
+	}
+	if code, _ := w.http(t, "POST", "/api/orders", "wrong", `{"id":"o1","items":[{"sku":"A","qty":2}]}`); code != 401 {
+		t.Fatalf("wrong key: status %d, want 401", code)
+	}
+	if code, body := w.http(t, "POST", "/api/orders", "k-123", `{"id":"o1","items":[{"sku":"A","qty":2}]}`); code != 202 || !strings.Contains(body, `"accepted"`) {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	if code, body := w.http(t, "POST", "/api/orders", "k-123", `{"id":"o2","items":[]}`); code != 400 || !strings.Contains(body, "at least one item") {
+		t.Fatalf("invalid order: %d %s", code, body)
+	}
+	if code, body := w.http(t, "GET", "/api/orders/o1", "k-123", ""); code != 200 || !strings.Contains(body, `"status":"accepted"`) {
+		t.Fatalf("get: %d %s", code, body)
+	}
+
+	// 2. The order queue: a bad order and an out-of-stock order fail alone.
+	store.AddStock(ctx, "A", 5)
+	store.AddStock(ctx, "B", 1)
+	failed := w.deliver(t, "fulfil", core.TriggerQueue, []record{
+		{"m1", `{"id":"o1","items":[{"sku":"A","qty":2}]}`, ""},
+		{"m2", `{"id":"o2","items":[]}`, ""},
+		{"m3", `{"id":"o3","items":[{"sku":"B","qty":5}]}`, ""},
+		{"m4", `{"id":"o4","items":[{"sku":"A","qty":1}]}`, ""},
+	})
+	if want := []string{"m2", "m3"}; !reflect.DeepEqual(failed, want) {
+		t.Fatalf("queue: failed %v, want %v", failed, want)
+	}
+	for id, want := range map[string]string{"o1": "fulfilled", "o4": "fulfilled"} {
+		if got, _ := store.OrderStatus(ctx, id); got != want {
+			t.Errorf("order %s: %q, want %q", id, got, want)
+		}
+	}
+	if got := store.Stock(ctx, "A"); got != 2 {
+		t.Errorf("stock of A = %d, want 2", got)
+	}
+
+	// 3. The nightly job.
+	if failed := w.deliver(t, "nightly-report", core.TriggerSchedule, []record{{"tick-1", `{}`, ""}}); len(failed) != 0 {
+		t.Fatalf("schedule: failed %v", failed)
+	}
+	reports := store.Reports()
+	if len(reports) != 1 || reports[0].Kind != string(core.KindScheduleFired) || reports[0].Orders["fulfilled"] != 2 {
+		t.Fatalf("reports %+v", reports)
+	}
+
+	// 4. The stream: order per SKU is kept, interleaved SKUs are fine.
+	var recs []record
+	for i, c := range []struct {
+		sku      string
+		seq, del int
+	}{{"A", 1, 5}, {"B", 1, 2}, {"A", 2, -1}, {"C", 1, 9}, {"B", 2, 3}, {"A", 3, 4}} {
+		recs = append(recs, record{fmt.Sprint("s", i), fmt.Sprintf(`{"sku":%q,"seq":%d,"delta":%d}`, c.sku, c.seq, c.del), c.sku})
+	}
+	if failed := w.deliver(t, "inventory", core.TriggerStream, recs); len(failed) != 0 {
+		t.Fatalf("stream: failed %v", failed)
+	}
+	for sku, want := range map[string]int{"A": 2 + 8, "B": 1 + 5, "C": 9} {
+		if got := store.Stock(ctx, sku); got != want {
+			t.Errorf("stock of %s = %d, want %d", sku, got, want)
+		}
+	}
+
+	// 5. The fan-out: one order event reaches both subscribers.
+	placed := record{"evt-9", `{"id":"o9","customer":"ada","items":[{"sku":"A","qty":1},{"sku":"C","qty":2}]}`, ""}
+	for _, fn := range []string{"notify-customer", "update-analytics"} {
+		if failed := w.deliver(t, fn, core.TriggerTopic, []record{placed}); len(failed) != 0 {
+			t.Fatalf("%s: failed %v", fn, failed)
+		}
+	}
+	if got := store.Seen("notify-customer"); !reflect.DeepEqual(got, []string{"o9:ada"}) {
+		t.Errorf("notify-customer saw %v", got)
+	}
+	if got := store.Seen("update-analytics"); !reflect.DeepEqual(got, []string{"o9:3"}) {
+		t.Errorf("update-analytics saw %v", got)
+	}
+}
+
+// localWire speaks the CloudEvents HTTP binding to the local adapter:
+// batches in batched mode, as Knative or a laptop client would send them.
+type localWire struct{ srv *httptest.Server }
+
+func newLocalWire(t *testing.T, app *core.App) wire {
+	h, err := local.Handler(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return localWire{srv}
+}
+
+func (l localWire) http(t *testing.T, method, path, apiKey, body string) (int, string) {
+	req, _ := http.NewRequest(method, l.srv.URL+path, strings.NewReader(body))
+	if apiKey != "" {
+		req.Header.Set("X-Api-Key", apiKey)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// kinds is the polyfnkind each trigger's provider would set.
+var kinds = map[core.TriggerKind]core.EventKind{
+	core.TriggerQueue: core.KindQueueMessage, core.TriggerSchedule: core.KindScheduleFired,
+	core.TriggerStream: core.KindStreamRecord, core.TriggerTopic: core.KindTopicMessage,
+}
+
+func (l localWire) deliver(t *testing.T, fn string, kind core.TriggerKind, recs []record) []string {
+	var batch []map[string]any
+	for _, r := range recs {
+		e := map[string]any{"specversion": "1.0", "id": r.id, "source": "/shop-test", "type": "com.example.shop." + string(kind),
+			"datacontenttype": "application/json", "data": json.RawMessage(r.data), "polyfnkind": string(kinds[kind])}
+		if r.key != "" {
+			e["partitionkey"] = r.key
+		}
+		batch = append(batch, e)
+	}
+	body, _ := json.Marshal(batch)
+	resp, err := http.Post(l.srv.URL+"/"+fn, "application/cloudevents-batch+json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	switch resp.StatusCode {
+	case 200, 204:
+		return nil
+	case 500:
+		var out struct{ Failed []struct{ ID string } }
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("%s: %v: %s", fn, err, b)
+		}
+		var ids []string
+		for _, f := range out.Failed {
+			ids = append(ids, f.ID)
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	t.Fatalf("%s: status %d: %s", fn, resp.StatusCode, b)
+	return nil
+}
+
+func TestScenarioLocal(t *testing.T) { scenario(t, newLocalWire) }
+
+func TestNewNeedsAKey(t *testing.T) {
+	if _, err := shop.New(shop.Config{}); err == nil {
+		t.Fatal("an app without an API key must not start")
+	}
+}
