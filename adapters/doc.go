@@ -13,5 +13,9 @@
 //	go build -tags polyfn.azure   Azure Functions custom handler
 //	go build -tags polyfn.gcp     Google Cloud Functions (functions-framework-go)
 //
-// Setting more than one polyfn.* tag fails to build.
+//	go build -tags polyfn.describe  print the App's functions and triggers as JSON, then exit
+//
+// Setting more than one polyfn.* tag fails to build. Every adapter appends
+// each event a function receives to the file POLYFN_TRACE_FILE names, when
+// it is set (one JSON line per event; polyfn invoke uses it).
 package adapters

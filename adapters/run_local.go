@@ -1,4 +1,4 @@
-//go:build !polyfn.aws && !polyfn.azure && !polyfn.gcp
+//go:build !polyfn.aws && !polyfn.azure && !polyfn.gcp && !polyfn.describe
 
 package adapters
 
@@ -9,6 +9,7 @@ import (
 
 	"github.com/polyfn/polyfn/adapters/local"
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/trace"
 )
 
 // Name is the name of the adapter this binary was built with.
@@ -18,6 +19,7 @@ const Name = "local"
 // SIGTERM. On a start-up error it prints the error to standard error and
 // exits with status 1.
 func Run(app *core.App) {
+	trace.FromEnv(app)
 	if err := local.Run(context.Background(), app); err != nil {
 		fmt.Fprintln(os.Stderr, "polyfn:", err)
 		os.Exit(1)
