@@ -1,4 +1,4 @@
-//go:build (polyfn.aws && polyfn.azure) || (polyfn.aws && polyfn.gcp) || (polyfn.azure && polyfn.gcp) || (polyfn.describe && (polyfn.aws || polyfn.azure || polyfn.gcp))
+//go:build (polyfn.aws && polyfn.azure) || (polyfn.aws && polyfn.gcp) || (polyfn.azure && polyfn.gcp) || (polyfn.gcpsource && (polyfn.aws || polyfn.azure || polyfn.gcp || polyfn.describe)) || (polyfn.describe && (polyfn.aws || polyfn.azure || polyfn.gcp))
 
 package adapters
 

@@ -17,6 +17,9 @@ func TestLinkedPackages(t *testing.T) {
 		{"", []string{"github.com/aws/aws-lambda-go", "github.com/Azure/", "github.com/GoogleCloudPlatform/",
 			"github.com/polyfn/polyfn/adapters/aws", "github.com/polyfn/polyfn/adapters/azure", "github.com/polyfn/polyfn/adapters/gcp",
 			"go.uber.org/zap", "github.com/cloudevents/sdk-go/v2/client", "github.com/cloudevents/sdk-go/v2/protocol"}},
+		{"polyfn.gcp", []string{"github.com/aws/aws-lambda-go", "github.com/Azure/", "github.com/GoogleCloudPlatform/",
+			"github.com/polyfn/polyfn/adapters/aws", "github.com/polyfn/polyfn/adapters/azure", "github.com/polyfn/polyfn/adapters/local",
+			"go.uber.org/zap", "github.com/cloudevents/sdk-go/v2/client", "github.com/cloudevents/sdk-go/v2/protocol"}},
 	}
 	for _, tt := range tests {
 		t.Run("tags="+tt.tags, func(t *testing.T) {

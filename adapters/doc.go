@@ -11,9 +11,10 @@
 //	go build                      local HTTP server (laptop, Knative, Cloud Run)
 //	go build -tags polyfn.aws     AWS Lambda
 //	go build -tags polyfn.azure   Azure Functions custom handler
-//	go build -tags polyfn.gcp     Google Cloud Functions (functions-framework-go)
+//	go build -tags polyfn.gcp     Google Cloud Functions and Cloud Run (container path)
 //
-//	go build -tags polyfn.describe  print the App's functions and triggers as JSON, then exit
+//	go build -tags polyfn.gcpsource  register with functions-framework-go and return (GCF source deploy)
+//	go build -tags polyfn.describe   print the App's functions and triggers as JSON, then exit
 //
 // Setting more than one polyfn.* tag fails to build. Every adapter appends
 // each event a function receives to the file POLYFN_TRACE_FILE names, when

@@ -2,6 +2,27 @@
 
 package adapters
 
-// The gcp adapter has not landed yet. Building with -tags polyfn.gcp stops
-// here on purpose, with a compile error that names the reason.
-var _ = polyfn_gcp_adapter_is_not_available_yet_build_without_the_polyfn_gcp_tag
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/polyfn/polyfn/adapters/gcp"
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/trace"
+)
+
+// Name is the name of the adapter this binary was built with.
+const Name = "gcp"
+
+// Run serves app with the gcp adapter (see package gcp): PORT and
+// FUNCTION_TARGET as on Cloud Functions and Cloud Run, graceful shutdown on
+// SIGTERM, POLYFN_TRACE_FILE as with every adapter. On a start-up error it
+// prints the error to standard error and exits with status 1.
+func Run(app *core.App) {
+	trace.FromEnv(app)
+	if err := gcp.Run(context.Background(), app); err != nil {
+		fmt.Fprintln(os.Stderr, "polyfn:", err)
+		os.Exit(1)
+	}
+}

@@ -1,4 +1,4 @@
-//go:build !polyfn.aws && !polyfn.azure && !polyfn.gcp && !polyfn.describe
+//go:build !polyfn.aws && !polyfn.azure && !polyfn.gcp && !polyfn.gcpsource && !polyfn.describe
 
 package adapters
 

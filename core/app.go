@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"time"
 )
@@ -120,7 +119,21 @@ func NewApp() *App { return &App{byName: map[string]*Function{}} }
 // ErrInvalidFunction is wrapped by every registration error.
 var ErrInvalidFunction = errors.New("invalid function")
 
-var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,62}$`)
+// validName reports whether name starts with a letter and holds at most 63
+// letters, digits, '-' and '_'.
+func validName(name string) bool {
+	if len(name) == 0 || len(name) > 63 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '_')) {
+			return false
+		}
+	}
+	return true
+}
 
 // Event registers an event function. It returns an error that names the
 // problem when the name is empty, malformed or taken, fn is nil, or a trigger
@@ -165,7 +178,7 @@ func (a *App) check(f *Function) error {
 	switch {
 	case f.Name == "":
 		return errors.New("empty name")
-	case !nameRE.MatchString(f.Name):
+	case !validName(f.Name):
 		return errors.New("name must start with a letter and hold at most 63 letters, digits, '-' or '_'")
 	case a.byName[f.Name] != nil:
 		return errors.New("name already registered")

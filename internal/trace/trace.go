@@ -16,14 +16,21 @@ import (
 // EnvVar names the file that Middleware writes to when an adapter starts.
 const EnvVar = "POLYFN_TRACE_FILE"
 
+type tracedKey struct{}
+
 // Middleware returns middleware that appends each event, in the CloudEvents
 // JSON format on one line, to the file at path before calling the function.
 // A failure to write fails the invocation: a trace that silently misses
-// events would mislead.
+// events would mislead. An event already traced further out in the chain is
+// not traced again, so adding the middleware twice is harmless.
 func Middleware(path string) core.Middleware {
 	var mu sync.Mutex
 	return func(next core.EventFunc) core.EventFunc {
 		return func(ctx context.Context, e core.Event) (*core.Event, error) {
+			if ctx.Value(tracedKey{}) != nil {
+				return next(ctx, e)
+			}
+			ctx = context.WithValue(ctx, tracedKey{}, true)
 			line, err := cejson.Marshal(e)
 			if err != nil {
 				return nil, fmt.Errorf("trace: %w", err)

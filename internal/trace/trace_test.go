@@ -17,6 +17,7 @@ func TestMiddleware(t *testing.T) {
 	ran := 0
 	core.Must(app.Event("f", func(context.Context, core.Event) (*core.Event, error) { ran++; return nil, nil }))
 	FromEnv(app)
+	FromEnv(app) // twice: still one line per event
 	f, _ := app.Function("f")
 	fn := f.EventFunc()
 	for _, id := range []string{"a", "b"} {

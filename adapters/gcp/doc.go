@@ -1,0 +1,51 @@
+// Package gcp runs a polyfn App on Google Cloud Functions (2nd gen, "Cloud
+// Run functions") and Cloud Run, on top of functions-framework-go.
+//
+// There are two ways in, one per deployment path:
+//
+//   - Source deploy (gcloud functions deploy --gen2 with the Go buildpack):
+//     a library package calls gcf.Register (package
+//     polyfn/adapters/gcp/gcf) from init. It registers every App function
+//     with functions-framework-go under its name (HTTP functions with
+//     functions.HTTP, event functions with functions.CloudEvent), and the
+//     buildpack's generated main serves the one that GOOGLE_FUNCTION_TARGET
+//     names.
+//   - Container deploy (Cloud Run, or any binary built with
+//     -tags polyfn.gcp): main calls adapters.Run, which calls [Run]. Run
+//     serves the App from its own http.Server, so SIGTERM drains requests in
+//     flight (functions-framework-go's Start cannot), and it reads requests
+//     with polyfn's own CloudEvents codec, which needs only the CloudEvents
+//     SDK's event package. This package does not import
+//     functions-framework-go: it implements the same HTTP contract (routing
+//     by FUNCTION_TARGET, legacy-event conversion, status codes), so a
+//     container binary links neither functions-framework-go nor the SDK's
+//     client, HTTP protocol and zap logger.
+//
+// Both paths follow the Cloud Functions HTTP contract. FUNCTION_TARGET, when
+// set, selects the function served at "/" for every path and method;
+// otherwise event functions are served at "/{name}" and HTTP functions at
+// their routes. An event function accepts binary and structured CloudEvents,
+// legacy background events and Pub/Sub push envelopes (see
+// polyfn/providers/gcp.DecodeRequest). Answers:
+//
+//   - success: 200, empty body;
+//   - a request that is not a valid event: 400 with a text/plain reason (the
+//     server keeps serving);
+//   - a retryable error or a panic: 500, so that Eventarc redelivers the event
+//     when the trigger has retries enabled;
+//   - a permanent error (core.Permanent): 422 by default, so the failure is
+//     reported, not acknowledged; configure a dead-letter topic on the
+//     trigger's subscription to catch such events, or choose a 2xx code with
+//     WithPermanentErrorStatus to drop them (Cloud Functions retries any
+//     non-2xx answer for up to seven days when retries are enabled).
+//
+// The W3C traceparent and tracestate request headers become the event's
+// tracing extensions when it carries none of its own.
+//
+// A Cloud Functions event function has no reply channel: a reply event the
+// function returns is dropped and logged at debug level. Publish it
+// yourself if it matters.
+//
+// Logs are JSON lines in Cloud Logging's format ("severity", "message") on
+// standard output.
+package gcp

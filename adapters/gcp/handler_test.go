@@ -1,0 +1,242 @@
+package gcp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/polyfn/polyfn/core"
+)
+
+// recorder is an event function that remembers what it saw.
+type recorder struct {
+	mu     sync.Mutex
+	events []core.Event
+	invs   []core.Invocation
+	ctxErr func(ctx context.Context) error
+}
+
+func (r *recorder) handle(ctx context.Context, e core.Event) (*core.Event, error) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.invs = append(r.invs, core.InvocationFrom(ctx))
+	r.mu.Unlock()
+	switch e.ID() {
+	case "fail":
+		return nil, errors.New("boom")
+	case "permanent":
+		return nil, core.Permanentf("bad input")
+	case "panic":
+		panic("kaboom")
+	case "reply":
+		reply := e.Clone()
+		reply.SetID("r-1")
+		return &reply, nil
+	case "deadline":
+		if _, ok := ctx.Deadline(); !ok {
+			return nil, errors.New("no deadline")
+		}
+	}
+	return nil, nil
+}
+
+func (r *recorder) last(t *testing.T) (core.Event, core.Invocation) {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.events) == 0 {
+		t.Fatal("the function was not called")
+	}
+	return r.events[len(r.events)-1], r.invs[len(r.invs)-1]
+}
+
+func testApp(t *testing.T, rec *recorder) *core.App {
+	app := core.NewApp()
+	core.Must(app.Event("ev", rec.handle, core.OnTopic("t"), core.WithTimeout(time.Minute)))
+	core.Must(app.HTTP("web", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("panic") == "1" {
+			panic("http kaboom")
+		}
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Path", r.URL.Path)
+		w.Header().Set("X-Fn", core.FunctionName(r.Context())+"/"+core.InvocationID(r.Context()))
+		_, _ = w.Write(body)
+	}), core.OnHTTP("/web/")))
+	return app
+}
+
+func binaryHeaders(id string) map[string]string {
+	return map[string]string{
+		"Ce-Specversion": "1.0", "Ce-Id": id, "Ce-Type": "google.cloud.pubsub.topic.v1.messagePublished",
+		"Ce-Source": "//pubsub.googleapis.com/projects/p/topics/t", "Content-Type": "application/json",
+	}
+}
+
+const pubsubBody = `{"message":{"data":"aGk=","messageId":"1","orderingKey":"k"},"subscription":"projects/p/subscriptions/s"}`
+
+func TestHandler(t *testing.T) {
+	tests := []struct {
+		name       string
+		opts       []Option
+		method     string
+		path       string
+		header     map[string]string
+		body       string
+		wantStatus int
+		wantBody   string // substring
+		wantID     string // the event the function saw; "" when not called
+	}{
+		{name: "binary", path: "/ev", header: binaryHeaders("ok"), body: pubsubBody, wantStatus: 200, wantID: "ok"},
+		{name: "target serves every path", opts: []Option{WithTarget("ev")}, path: "/any/path?x=1", header: binaryHeaders("ok2"), body: pubsubBody, wantStatus: 200, wantID: "ok2"},
+		{name: "retryable error", path: "/ev", header: binaryHeaders("fail"), body: pubsubBody, wantStatus: 500, wantBody: "Function error: boom", wantID: "fail"},
+		{name: "permanent error reported", path: "/ev", header: binaryHeaders("permanent"), body: pubsubBody, wantStatus: 422, wantBody: "bad input", wantID: "permanent"},
+		{name: "permanent error status option", opts: []Option{WithPermanentErrorStatus(202)}, path: "/ev", header: binaryHeaders("permanent"), body: pubsubBody, wantStatus: 202, wantID: "permanent"},
+		{name: "panic", path: "/ev", header: binaryHeaders("panic"), body: pubsubBody, wantStatus: 500, wantBody: "panic occurred", wantID: "panic"},
+		{name: "reply dropped", path: "/ev", header: binaryHeaders("reply"), body: pubsubBody, wantStatus: 200, wantID: "reply"},
+		{name: "deadline from timeout", path: "/ev", header: binaryHeaders("deadline"), body: pubsubBody, wantStatus: 200, wantID: "deadline"},
+		{name: "invalid binary", path: "/ev", header: map[string]string{"Ce-Specversion": "1.0", "Ce-Id": "x"}, body: "{}", wantStatus: 400, wantBody: "ce-"},
+		{name: "not an event", path: "/ev", header: map[string]string{"Content-Type": "application/json"}, body: `{"a":1}`, wantStatus: 400, wantBody: "unable to extract"},
+		{name: "GET without body", method: "GET", path: "/ev", wantStatus: 400, wantBody: "empty body"},
+		{name: "batch", path: "/ev", header: map[string]string{"Content-Type": "application/cloudevents-batch+json"}, body: `[]`, wantStatus: 400, wantBody: "batched"},
+		{name: "too large", opts: []Option{WithMaxBodyBytes(10)}, path: "/ev", header: binaryHeaders("big"), body: pubsubBody, wantStatus: 413},
+		{name: "unknown path", path: "/nope", wantStatus: 404},
+		{name: "http function", path: "/web/x", body: "raw\x00body", wantStatus: 200, wantBody: "raw\x00body"},
+		{name: "http function panics", path: "/web/x?panic=1", wantStatus: 500, wantBody: "panicked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			h, err := Handler(testApp(t, rec), tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			method := tt.method
+			if method == "" {
+				method = "POST"
+			}
+			req := httptest.NewRequest(method, tt.path, strings.NewReader(tt.body))
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != tt.wantStatus {
+				t.Fatalf("status = %d, want %d; body %q", w.Code, tt.wantStatus, w.Body)
+			}
+			if !strings.Contains(w.Body.String(), tt.wantBody) {
+				t.Errorf("body = %q, want it to contain %q", w.Body, tt.wantBody)
+			}
+			if tt.wantID == "" {
+				if len(rec.events) != 0 {
+					t.Errorf("function called with %v", rec.events)
+				}
+				return
+			}
+			e, inv := rec.last(t)
+			if e.ID() != tt.wantID {
+				t.Errorf("event id = %q, want %q", e.ID(), tt.wantID)
+			}
+			if inv.Provider != "gcp" || inv.Function != "ev" || inv.ID != tt.wantID || inv.Trigger != core.TriggerTopic || !inv.ColdStart || inv.Deadline.IsZero() {
+				t.Errorf("invocation = %+v", inv)
+			}
+			if k := core.EventKindOf(e); k != core.KindTopicMessage {
+				t.Errorf("polyfnkind = %q", k)
+			}
+			if pk, _ := core.ExtensionString(e, core.PartitionKeyExtension); pk != "k" {
+				t.Errorf("partitionkey = %q", pk)
+			}
+		})
+	}
+}
+
+func TestHandlerTraceparent(t *testing.T) {
+	rec := &recorder{}
+	h, err := Handler(testApp(t, rec), WithTarget("ev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	for _, tt := range []struct {
+		name, ceTraceparent, want string
+	}{
+		{"from the HTTP header", "", tp},
+		{"the event's own wins", "00-11111111111111111111111111111111-2222222222222222-01", "00-11111111111111111111111111111111-2222222222222222-01"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/", strings.NewReader(pubsubBody))
+			for k, v := range binaryHeaders("tp") {
+				req.Header.Set(k, v)
+			}
+			req.Header.Set("Traceparent", tp)
+			req.Header.Set("Tracestate", "k=v")
+			if tt.ceTraceparent != "" {
+				req.Header.Set("Ce-Traceparent", tt.ceTraceparent)
+			}
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			e, _ := rec.last(t)
+			if got, _ := core.ExtensionString(e, "traceparent"); got != tt.want {
+				t.Errorf("traceparent = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHandlerTargetUnknown(t *testing.T) {
+	_, err := Handler(testApp(t, &recorder{}), WithTarget("nope"))
+	if err == nil || !strings.Contains(err.Error(), `no matching function found with name "nope"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestHandlerLogs(t *testing.T) {
+	var buf bytes.Buffer
+	rec := &recorder{}
+	h, err := Handler(testApp(t, rec), WithLogger(NewLogger(&buf, "debug")), WithTarget("ev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"reply", "fail"} {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(pubsubBody))
+		for k, v := range binaryHeaders(id) {
+			req.Header.Set(k, v)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	out := buf.String()
+	for _, want := range []string{`"severity":"DEBUG"`, `no reply channel`, `"reply_id":"r-1"`, `"severity":"ERROR"`, `"message":"function failed"`, `"kind":"retryable"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s:\n%s", want, out)
+		}
+	}
+	if l := NewLogger(io.Discard, "warn"); l.Enabled(context.Background(), slog.LevelInfo) {
+		t.Error("warn logger enables info")
+	}
+}
+
+func TestHTTPFunctionInvocation(t *testing.T) {
+	h, err := Handler(testApp(t, &recorder{}), WithTarget("web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("PUT", "/deep/path", strings.NewReader("x"))
+	req.Header.Set("Function-Execution-Id", "exec-1")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 200 || w.Header().Get("X-Path") != "/deep/path" || w.Header().Get("X-Fn") != "web/exec-1" {
+		t.Errorf("status %d, headers %v", w.Code, w.Header())
+	}
+	req = httptest.NewRequest("GET", "/?panic=1", nil)
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != 500 || w.Header().Get("X-Google-Status") != "crash" {
+		t.Errorf("panic: status %d, headers %v", w.Code, w.Header())
+	}
+}

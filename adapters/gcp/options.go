@@ -1,0 +1,112 @@
+package gcp
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// An Option configures the gcp adapter.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	logger          *slog.Logger
+	maxBody         int64
+	target          string
+	targetSet       bool
+	timeout         time.Duration
+	shutdownTimeout time.Duration
+	permanentStatus int
+}
+
+// DefaultMaxBodyBytes is the request body limit when none is set: 32 MiB,
+// Cloud Functions' own limit for HTTP requests.
+const DefaultMaxBodyBytes = 32 << 20
+
+func newConfig(opts []Option) config {
+	c := config{maxBody: DefaultMaxBodyBytes, shutdownTimeout: 9 * time.Second, permanentStatus: http.StatusUnprocessableEntity}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c)
+		}
+	}
+	if c.logger == nil {
+		c.logger = slog.New(discard{})
+	}
+	return c
+}
+
+// WithLogger sets the logger for rejected requests, failures, panics, reply
+// events (debug) and lifecycle messages. Handler's default discards logs;
+// Run and package gcf default to Cloud Logging JSON lines on standard output
+// (see NewLogger). A nil logger keeps the default.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	})
+}
+
+// WithTarget serves the named function at "/" for every path and method, as
+// FUNCTION_TARGET does. Run reads FUNCTION_TARGET itself; an empty name
+// serves each function at its own path.
+func WithTarget(name string) Option {
+	return optionFunc(func(c *config) { c.target, c.targetSet = name, name != "" })
+}
+
+// WithMaxBodyBytes limits request bodies to n bytes; larger requests get 413.
+// The default is DefaultMaxBodyBytes; n <= 0 keeps it.
+func WithMaxBodyBytes(n int64) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	})
+}
+
+// WithTimeout bounds every invocation, as CLOUD_RUN_TIMEOUT_SECONDS does (Run
+// reads it). A function's own core.WithTimeout applies too; the shorter
+// wins. The default, 0, sets no bound.
+func WithTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.timeout = d })
+}
+
+// WithShutdownTimeout bounds how long Run waits for requests in flight after
+// SIGTERM. The default is 9 seconds, inside the 10 seconds Cloud Run
+// allows; d <= 0 keeps it.
+func WithShutdownTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d > 0 {
+			c.shutdownTimeout = d
+		}
+	})
+}
+
+// WithPermanentErrorStatus sets the status answered when an event function
+// fails with a permanent error (core.Permanent). The default, 422
+// Unprocessable Entity, reports the failure like any other: Eventarc nacks
+// every non-2xx answer, so with retries enabled the event comes back until
+// the subscription's dead-letter topic takes it. A 2xx code (202 Accepted,
+// say) acknowledges the event instead: it is dropped, and only the error
+// log line records it. Codes outside 200..599 keep the default.
+func WithPermanentErrorStatus(code int) Option {
+	return optionFunc(func(c *config) {
+		if code >= 200 && code <= 599 {
+			c.permanentStatus = code
+		}
+	})
+}
+
+// discard is a slog.Handler that drops every record.
+type discard struct{}
+
+func (discard) Enabled(context.Context, slog.Level) bool  { return false }
+func (discard) Handle(context.Context, slog.Record) error { return nil }
+func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discard) WithGroup(string) slog.Handler           { return d }

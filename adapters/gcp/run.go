@@ -1,0 +1,106 @@
+package gcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/polyfn/polyfn/core"
+)
+
+// Run serves app until ctx is done or the process gets SIGINT or SIGTERM,
+// then stops accepting requests and lets those in flight finish (see
+// WithShutdownTimeout). It reads the environment once:
+//
+//   - PORT: the port to listen on (default 8080);
+//   - FUNCTION_TARGET: the function served at "/" (see WithTarget); a name
+//     that is no function of app is an error, as with functions-framework-go;
+//   - CLOUD_RUN_TIMEOUT_SECONDS: the invocation timeout (see WithTimeout);
+//   - POLYFN_LOG_LEVEL: debug, info (default), warn or error.
+//
+// Options given to Run override the environment.
+func Run(ctx context.Context, app *core.App, opts ...Option) error {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return fmt.Errorf("gcp: listen on PORT %s: %w", port, err)
+	}
+	return Serve(ctx, ln, app, opts...)
+}
+
+// envOptions turns the environment into options.
+func envOptions() ([]Option, error) {
+	opts := []Option{WithLogger(NewLogger(os.Stdout, os.Getenv("POLYFN_LOG_LEVEL")))}
+	if t := os.Getenv("FUNCTION_TARGET"); t != "" {
+		opts = append(opts, WithTarget(t))
+	}
+	if v := os.Getenv("CLOUD_RUN_TIMEOUT_SECONDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("gcp: CLOUD_RUN_TIMEOUT_SECONDS=%q is not a whole number of seconds", v)
+		}
+		opts = append(opts, WithTimeout(time.Duration(n)*time.Second))
+	}
+	return opts, nil
+}
+
+// Serve is Run on a listener of the caller's: it serves app on ln until ctx
+// is done or the process gets SIGINT or SIGTERM, and closes ln. It reads the
+// environment as Run does, except PORT.
+func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) error {
+	env, err := envOptions()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	opts = append(env, opts...)
+	c := newConfig(opts)
+	h, err := Handler(app, opts...)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(c.logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	served := app.Names()
+	if c.targetSet {
+		served = []string{c.target}
+	}
+	c.logger.Info("serving", "addr", ln.Addr().String(), "functions", served, "target", c.target)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	c.logger.Info("shutting down: draining requests in flight", "timeout", c.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("gcp: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	c.logger.Info("stopped")
+	return nil
+}
