@@ -2,6 +2,29 @@
 
 package adapters
 
-// The azure adapter has not landed yet. Building with -tags polyfn.azure stops
-// here on purpose, with a compile error that names the reason.
-var _ = polyfn_azure_adapter_is_not_available_yet_build_without_the_polyfn_azure_tag
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/polyfn/polyfn/adapters/azure"
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/trace"
+)
+
+// Name is the name of the adapter this binary was built with.
+const Name = "azure"
+
+// Run serves app as an Azure Functions custom handler (see package azure)
+// until SIGINT or SIGTERM. It installs the adapter's log handler as slog's
+// default, so that slog.InfoContext(ctx, ...) in a function reaches the
+// invocation's Logs. When POLYFN_TRACE_FILE is set, every event a function
+// receives is appended to that file. On a start-up error it prints the error
+// to standard error and exits with status 1.
+func Run(app *core.App) {
+	trace.FromEnv(app)
+	if err := azure.Run(context.Background(), app); err != nil {
+		fmt.Fprintln(os.Stderr, "polyfn:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,102 @@
+package azure
+
+import (
+	"io"
+	"time"
+
+	"github.com/polyfn/polyfn/providers/azure"
+)
+
+// An Option configures the Azure adapter.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	stdout, stderr  io.Writer
+	maxBody         int64
+	forwarding      *bool
+	functionTimeout time.Duration
+	functions       map[string]azure.FunctionConfig
+	shutdownTimeout time.Duration
+}
+
+// DefaultMaxBodyBytes is the request body limit when none is set: 100 MiB,
+// the host's own limit for HTTP requests.
+const DefaultMaxBodyBytes = 100 << 20
+
+func newConfig(opts []Option) config {
+	c := config{stdout: io.Discard, stderr: io.Discard, maxBody: DefaultMaxBodyBytes, shutdownTimeout: 10 * time.Second}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c)
+		}
+	}
+	return c
+}
+
+// WithOutput sets where logs go: JSON lines on stdout, and records of
+// level Error and above on stderr, as the host expects (it logs stderr at
+// Error level). Handler's default discards both; Run's default is the
+// process's standard output and standard error. A nil writer keeps the
+// default.
+func WithOutput(stdout, stderr io.Writer) Option {
+	return optionFunc(func(c *config) {
+		if stdout != nil {
+			c.stdout = stdout
+		}
+		if stderr != nil {
+			c.stderr = stderr
+		}
+	})
+}
+
+// WithMaxBodyBytes limits request bodies to n bytes; larger requests fail
+// with 413. The default is DefaultMaxBodyBytes; n <= 0 keeps it.
+func WithMaxBodyBytes(n int64) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	})
+}
+
+// WithForwarding says whether the host forwards raw HTTP requests
+// (host.json customHandler.enableForwardingHttpRequest). By default the
+// adapter applies the rule the generated host.json follows: forwarding when
+// every function is an HTTP function. Run reads host.json when it finds it.
+func WithForwarding(on bool) Option {
+	return optionFunc(func(c *config) { c.forwarding = &on })
+}
+
+// WithFunctionTimeout sets the deadline of functions that declare no
+// timeout (host.json functionTimeout). The default, 0, sets none; Run reads
+// host.json when it finds it.
+func WithFunctionTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d > 0 {
+			c.functionTimeout = d
+		}
+	})
+}
+
+// WithFunctionConfigs gives the function.json of functions as the host
+// loaded them, by function name. Their trigger binding (type, name,
+// dataType, cardinality) then overrides the App's declaration, so a
+// hand-edited function.json is decoded correctly. Run reads them from the
+// function app folder.
+func WithFunctionConfigs(m map[string]azure.FunctionConfig) Option {
+	return optionFunc(func(c *config) { c.functions = m })
+}
+
+// WithShutdownTimeout bounds how long Run waits for invocations in flight
+// after SIGINT or SIGTERM. The default is 10 seconds; d <= 0 keeps it.
+func WithShutdownTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d > 0 {
+			c.shutdownTimeout = d
+		}
+	})
+}
