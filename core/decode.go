@@ -17,7 +17,7 @@ var ErrNoData = errors.New("event has no data")
 // cannot be decoded into the requested type.
 var ErrContentType = errors.New("unsupported datacontenttype")
 
-// Decode returns e's data as a T. JSON media types (application/json,
+// Decode returns e's payload (see Payload) as a T. JSON media types (application/json,
 // text/json, */*+json) and an absent datacontenttype decode with
 // encoding/json; []byte receives the raw bytes of any media type; string
 // receives the text of a text/* media type or of JSON data that is a JSON
@@ -31,13 +31,15 @@ func Decode[T any](e Event) (T, error) {
 }
 
 func decodeInto[T any](e Event, v *T) error {
-	data := e.Data()
+	data, mt, err := payload(e)
+	if err != nil {
+		return err
+	}
 	switch p := any(v).(type) {
 	case *[]byte:
 		*p = data
 		return nil
 	case *string:
-		mt := mediaType(e)
 		if strings.HasPrefix(mt, "text/") {
 			*p = string(data)
 			return nil
@@ -49,7 +51,7 @@ func decodeInto[T any](e Event, v *T) error {
 	if len(data) == 0 {
 		return Permanent(fmt.Errorf("decode %s data into %T: %w", e.Type(), *v, ErrNoData))
 	}
-	if mt := mediaType(e); !mediatype.IsJSON(mt) {
+	if !mediatype.IsJSON(mt) {
 		return Permanent(fmt.Errorf("decode %s data into %T: %w %q (want JSON)", e.Type(), *v, ErrContentType, mt))
 	}
 	if err := json.Unmarshal(data, v); err != nil {
@@ -58,8 +60,48 @@ func decodeInto[T any](e Event, v *T) error {
 	return nil
 }
 
-// mediaType returns e's lower-cased media type without parameters.
-func mediaType(e Event) string { return mediatype.Of(e.DataContentType()) }
+// PubSubMessagePublishedType is the CloudEvents type Google gives a Pub/Sub
+// message (Eventarc, Cloud Functions): its data is an envelope,
+// {"message": {"data": base64, "attributes": ...}, "subscription": ...}.
+const PubSubMessagePublishedType = "google.cloud.pubsub.topic.v1.messagePublished"
+
+// Payload returns the application payload an event carries and its media
+// type (lower case, without parameters). For most events that is the data
+// and datacontenttype. For an event whose data is a transport envelope it
+// is the message inside: a Google Pub/Sub message's data, base64-decoded,
+// with the media type of its "content-type" attribute, or application/json
+// when the bytes are JSON. So a function that decodes with Decode or Typed
+// reads the same order from an SQS message, an Azure queue message and a
+// Pub/Sub message, while the event itself stays as the platform sent it.
+func Payload(e Event) ([]byte, string, error) { return payload(e) }
+
+func payload(e Event) ([]byte, string, error) {
+	if e.Type() != PubSubMessagePublishedType {
+		return e.Data(), mediatype.Of(e.DataContentType()), nil
+	}
+	var env struct {
+		Message *struct {
+			Data       []byte            `json:"data"` // base64 in JSON
+			Attributes map[string]string `json:"attributes"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal(e.Data(), &env); err != nil || env.Message == nil {
+		return nil, "", Permanent(fmt.Errorf("%s event %s: data is not a Pub/Sub message envelope", e.Type(), e.ID()))
+	}
+	mt := ""
+	for k, v := range env.Message.Attributes {
+		if strings.EqualFold(k, "content-type") {
+			mt = mediatype.Of(v)
+		}
+	}
+	if mt == "" {
+		mt = "application/octet-stream"
+		if len(env.Message.Data) > 0 && json.Valid(env.Message.Data) {
+			mt = "application/json"
+		}
+	}
+	return env.Message.Data, mt, nil
+}
 
 // Typed adapts a function that takes decoded data to an EventFunc. The data
 // is decoded with Decode[T] before fn runs; a decode error is returned

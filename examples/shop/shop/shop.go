@@ -81,8 +81,8 @@ func New(cfg Config) (*core.App, error) {
 		app.Event("fulfil", core.Typed(s.fulfil), core.OnQueue("orders").WithBatchSize(10)),
 		app.Event("nightly-report", s.nightlyReport, core.OnSchedule("0 2 * * *", "Europe/Paris")),
 		app.Event("inventory", core.Typed(s.inventory), core.OnStream("inventory-changes"), core.WithBatchConcurrency(4)),
-		app.Event("notify-customer", core.Typed(s.notify), core.OnTopic("order-placed")),
-		app.Event("update-analytics", core.Typed(s.analytics), core.OnTopic("order-placed")),
+		app.Event("notify-customer", core.Typed(s.notify), core.OnTopic("order-placed", "notify-customer")),
+		app.Event("update-analytics", core.Typed(s.analytics), core.OnTopic("order-placed", "update-analytics")),
 	} {
 		if err != nil {
 			return nil, err
