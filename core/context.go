@@ -25,10 +25,24 @@ type Invocation struct {
 
 type invocationKey struct{}
 
-// WithInvocation returns a copy of ctx carrying inv. Adapters call it; a
-// function reads it back with InvocationFrom.
+// invocationCtx carries an Invocation in the same allocation as the
+// context that holds it.
+type invocationCtx struct {
+	context.Context
+	inv Invocation
+}
+
+func (c *invocationCtx) Value(key any) any {
+	if key == (invocationKey{}) {
+		return &c.inv
+	}
+	return c.Context.Value(key)
+}
+
+// WithInvocation returns a copy of ctx carrying a copy of *inv. Adapters
+// call it; a function reads it back with InvocationFrom.
 func WithInvocation(ctx context.Context, inv *Invocation) context.Context {
-	return context.WithValue(ctx, invocationKey{}, inv)
+	return &invocationCtx{Context: ctx, inv: *inv}
 }
 
 // InvocationFrom returns the invocation ctx carries, or the zero Invocation.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/polyfn/polyfn/internal/mediatype"
 )
@@ -69,8 +70,9 @@ const PubSubMessagePublishedType = "google.cloud.pubsub.topic.v1.messagePublishe
 // type (lower case, without parameters). For most events that is the data
 // and datacontenttype. For an event whose data is a transport envelope it
 // is the message inside: a Google Pub/Sub message's data, base64-decoded,
-// with the media type of its "content-type" attribute, or application/json
-// when the bytes are JSON. So a function that decodes with Decode or Typed
+// with the media type of its "content-type" attribute, or else
+// application/json for JSON bytes, text/plain for other UTF-8 text and
+// application/octet-stream for the rest. So a function that decodes with Decode or Typed
 // reads the same order from an SQS message, an Azure queue message and a
 // Pub/Sub message, while the event itself stays as the platform sent it.
 func Payload(e Event) ([]byte, string, error) { return payload(e) }
@@ -95,9 +97,13 @@ func payload(e Event) ([]byte, string, error) {
 		}
 	}
 	if mt == "" {
-		mt = "application/octet-stream"
-		if len(env.Message.Data) > 0 && json.Valid(env.Message.Data) {
+		switch d := env.Message.Data; {
+		case len(d) > 0 && json.Valid(d):
 			mt = "application/json"
+		case len(d) > 0 && utf8.Valid(d):
+			mt = "text/plain"
+		default:
+			mt = "application/octet-stream"
 		}
 	}
 	return env.Message.Data, mt, nil

@@ -129,7 +129,8 @@ func TestPayloadPubSub(t *testing.T) {
 	}{
 		{"JSON message", `{"message":{"data":"eyJpZCI6ImEiLCJ0b3RhbCI6M30=","messageId":"1"},"subscription":"s"}`, `{"id":"a","total":3}`, "application/json", ""},
 		{"content-type attribute", `{"message":{"data":"aGk=","attributes":{"Content-Type":"text/plain"}}}`, "hi", "text/plain", ""},
-		{"opaque bytes", `{"message":{"data":"AAE="}}`, "\x00\x01", "application/octet-stream", ""},
+		{"opaque bytes", `{"message":{"data":"AAH/"}}`, "\x00\x01\xff", "application/octet-stream", ""},
+		{"text", `{"message":{"data":"aGk="}}`, "hi", "text/plain", ""},
 		{"no data", `{"message":{"messageId":"1"}}`, "", "application/octet-stream", ""},
 		{"not an envelope", `{"order":"x"}`, "", "", "not a Pub/Sub message envelope"},
 	}

@@ -87,7 +87,8 @@ func Read(h http.Header, body []byte) ([]event.Event, Mode, error) {
 // (quoted strings unquoted, then percent-decoded once), datacontenttype from
 // Content-Type, data from body. body is kept, not copied.
 func ReadBinary(h http.Header, body []byte) (event.Event, error) {
-	ec := &event.EventContextV1{}
+	c := cejson.NewContext()
+	ec := c.V1()
 	sawVersion := false
 	for k, vs := range h {
 		if len(k) <= 3 || !strings.EqualFold(k[:3], "ce-") || len(vs) == 0 {
@@ -104,7 +105,7 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		case "specversion":
 			sawVersion = true
 		}
-		if err := cejson.SetAttribute(ec, name, v); err != nil {
+		if err := c.Set(name, v); err != nil {
 			return event.Event{}, fmt.Errorf("header %s: %w", k, err)
 		}
 	}
@@ -115,7 +116,7 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		return event.Event{}, fmt.Errorf("%w: missing required header ce-specversion", cejson.ErrInvalid)
 	}
 	if ct := h.Get("Content-Type"); ct != "" {
-		ec.DataContentType = &ct
+		_ = c.Set("datacontenttype", ct)
 	}
 	e := event.Event{Context: ec}
 	if len(body) > 0 {

@@ -156,7 +156,29 @@ func abbrev(raw []byte) string {
 
 // SetAttribute sets a context attribute or, for any other name, a string
 // extension, from its canonical string form.
-func SetAttribute(ec *event.EventContextV1, name, s string) error {
+func SetAttribute(ec *event.EventContextV1, name, s string) error { return setAttribute(ec, nil, name, s) }
+
+// Context is an event context with room for the values its optional
+// attributes point to, so that reading an event allocates them once. Set
+// its attributes with Set and take the result with V1.
+type Context struct {
+	v1                   event.EventContextV1
+	time                 types.Timestamp
+	subject, contentType string
+}
+
+// NewContext returns an empty Context.
+func NewContext() *Context { return &Context{} }
+
+// V1 returns the context. It stays valid, and shares memory with c.
+func (c *Context) V1() *event.EventContextV1 { return &c.v1 }
+
+// Set is SetAttribute on c's context.
+func (c *Context) Set(name, s string) error { return setAttribute(&c.v1, c, name, s) }
+
+// setAttribute sets name on ec; store, when not nil, holds the values ec's
+// optional attributes point to.
+func setAttribute(ec *event.EventContextV1, store *Context, name, s string) error {
 	switch name {
 	case "id":
 		ec.ID = s
@@ -173,9 +195,19 @@ func SetAttribute(ec *event.EventContextV1, name, s string) error {
 		}
 		ec.Source = u
 	case "subject":
+		if store != nil {
+			store.subject = s
+			ec.Subject = &store.subject
+			break
+		}
 		v := s // a copy, so that only this branch moves a string to the heap
 		ec.Subject = &v
 	case "datacontenttype":
+		if store != nil {
+			store.contentType = s
+			ec.DataContentType = &store.contentType
+			break
+		}
 		v := s
 		ec.DataContentType = &v
 	case "dataschema":
@@ -188,6 +220,11 @@ func SetAttribute(ec *event.EventContextV1, name, s string) error {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
 			return invalid("time %q is not an RFC 3339 timestamp", s)
+		}
+		if store != nil {
+			store.time = types.Timestamp{Time: t}
+			ec.Time = &store.time
+			break
 		}
 		ec.Time = &types.Timestamp{Time: t}
 	case "specversion":

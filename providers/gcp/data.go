@@ -51,7 +51,16 @@ func decodeAs[T any](e event.Event, what string, ok func(string) bool) (T, error
 		var zero T
 		return zero, core.Permanent(fmt.Errorf("gcp: event %s has type %q, not a %s event", e.ID(), e.Type(), what))
 	}
-	return core.Decode[T](e)
+	// The event's own data, not core.Decode's payload: for Pub/Sub that
+	// would be the message inside the envelope this reads.
+	var v T
+	if len(e.Data()) == 0 {
+		return v, core.Permanent(fmt.Errorf("gcp: %s event %s: %w", what, e.ID(), core.ErrNoData))
+	}
+	if err := json.Unmarshal(e.Data(), &v); err != nil {
+		return v, core.Permanent(fmt.Errorf("gcp: %s event %s: %w", what, e.ID(), err))
+	}
+	return v, nil
 }
 
 // MessagePublishedData is the data of a Pub/Sub CloudEvent

@@ -200,10 +200,16 @@ func TestAuditLogOf(t *testing.T) {
 	}
 }
 
+// TestHelpersWithCoreDecode: the typed helper reads the envelope, while
+// core.Decode reads the message inside it, as it does for every queue.
 func TestHelpersWithCoreDecode(t *testing.T) {
 	e := eventOf(t, TypePubSubMessagePublished, "application/json", readFile(t, "google/MessagePublishedData-text.json"))
-	d, err := core.Decode[MessagePublishedData](e)
+	d, err := decodeAs[MessagePublishedData](e, "Pub/Sub", func(string) bool { return true })
 	if err != nil || string(d.Message.Data) != "test message 3" || d.Subscription == "" {
-		t.Errorf("core.Decode: %+v, %v", d, err)
+		t.Errorf("envelope: %+v, %v", d, err)
+	}
+	s, err := core.Decode[string](e)
+	if err != nil || s != "test message 3" {
+		t.Errorf("core.Decode: %q, %v", s, err)
 	}
 }
