@@ -156,7 +156,9 @@ func abbrev(raw []byte) string {
 
 // SetAttribute sets a context attribute or, for any other name, a string
 // extension, from its canonical string form.
-func SetAttribute(ec *event.EventContextV1, name, s string) error { return setAttribute(ec, nil, name, s) }
+func SetAttribute(ec *event.EventContextV1, name, s string) error {
+	return setAttribute(ec, nil, name, s)
+}
 
 // Context is an event context with room for the values its optional
 // attributes point to, so that reading an event allocates them once. Set
