@@ -2,6 +2,21 @@
 
 package adapters
 
-// The aws adapter has not landed yet. Building with -tags polyfn.aws stops
-// here on purpose, with a compile error that names the reason.
-var _ = polyfn_aws_adapter_is_not_available_yet_build_without_the_polyfn_aws_tag
+import (
+	"github.com/polyfn/polyfn/adapters/aws"
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/trace"
+)
+
+// Name is the name of the adapter this binary was built with.
+const Name = "aws"
+
+// Run serves app on AWS Lambda (see package aws): the function named by
+// POLYFN_FUNCTION or the Handler setting, SIGTERM delivery for shutdown
+// hooks, POLYFN_TRACE_FILE as with every adapter. It never returns. When no
+// function of app can be selected it prints the reason to standard error
+// and exits with status 1.
+func Run(app *core.App) {
+	trace.FromEnv(app)
+	aws.Start(app)
+}

@@ -1,0 +1,32 @@
+package aws_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLinkedPackages checks that a Lambda build of examples/echo links the
+// aws adapter and nothing of the other clouds, the local adapter, or the
+// CloudEvents SDK's client and protocol packages (whose zap logger is built
+// at start-up).
+func TestLinkedPackages(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-tags", "polyfn.aws,lambda.norpc", "../../examples/echo").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := "\n" + string(out)
+	for _, bad := range []string{"github.com/Azure/", "github.com/GoogleCloudPlatform/", "cloud.google.com/",
+		"github.com/polyfn/polyfn/adapters/azure", "github.com/polyfn/polyfn/adapters/gcp", "github.com/polyfn/polyfn/adapters/local",
+		"go.uber.org/zap", "github.com/cloudevents/sdk-go/v2/client", "github.com/cloudevents/sdk-go/v2/protocol",
+		"net/rpc"} {
+		if strings.Contains(deps, "\n"+bad) {
+			t.Errorf("examples/echo built with -tags polyfn.aws,lambda.norpc links %s", bad)
+		}
+	}
+	for _, want := range []string{"github.com/polyfn/polyfn/adapters/aws", "github.com/aws/aws-lambda-go/lambda"} {
+		if !strings.Contains(deps, "\n"+want+"\n") {
+			t.Errorf("the build does not link %s", want)
+		}
+	}
+}

@@ -1,0 +1,56 @@
+// Package aws runs a polyfn App on AWS Lambda, on aws-lambda-go's runtime
+// loop (lambda.StartWithOptions) through its raw-bytes handler path: one
+// JSON decode per invocation, no reflection. The translation between Lambda
+// payloads and CloudEvents or net/http lives in polyfn/providers/aws.
+//
+// A Lambda function serves one function of the App, chosen by WithFunction,
+// else the POLYFN_FUNCTION environment variable, else the _HANDLER variable
+// (the function's Handler setting) when it names a function; an App with a
+// single function needs none of them.
+//
+// # Payload sources
+//
+// The payload shape comes from the function's trigger declaration:
+// core.OnQueue → SQS, core.OnTopic → SNS, core.OnSchedule and core.OnEvent
+// → EventBridge, core.OnStream → Kinesis (DynamoDB Streams with the
+// setting aws/source=dynamodb or a DynamoDB stream ARN), core.OnStorage →
+// S3, core.OnHTTP with the setting aws/integration = rest | http | alb |
+// url. A function that declares nothing that fixes the shape (no trigger,
+// or an HTTP trigger without aws/integration) has its payloads sniffed
+// (providers/aws.Sniff), which costs one more JSON parse per invocation.
+// Every event function also accepts a direct invocation whose payload is a
+// structured CloudEvent, or a JSON array of them.
+//
+// # Results
+//
+//   - HTTP function: the response in the shape of the request's source
+//     (API Gateway REST or HTTP API, ALB, Function URL). A panic is a 500
+//     response, never a Lambda error (API Gateway would turn that into 502).
+//   - Event function, HTTP request: a request that is a CloudEvent is
+//     handled; the reply comes back in binary mode (200), no reply is 204,
+//     an error 500 with {"error","kind"}, an invalid CloudEvent 400. Any
+//     other request is delivered as a com.amazonaws.apigateway.request event.
+//   - SQS, Kinesis, DynamoDB Streams: the batchItemFailures response; reply
+//     events are dropped. The event source mapping must enable
+//     ReportBatchItemFailures.
+//   - Direct invocation, EventBridge, SNS, S3: the reply as a structured
+//     CloudEvent (null when there is none); a failure is a function error.
+//
+// Function errors carry a meaningful errorType (providers/aws.ErrorType):
+// Polyfn.InvalidPayload, Polyfn.HandlerError, Polyfn.Panic, Polyfn.Timeout,
+// ... never errorString.
+//
+// # Deadlines, concurrency, shutdown
+//
+// The handler's context carries the invocation deadline minus a reserve
+// (WithDeadlineReserve, 100 ms by default), so that the adapter can still
+// report a timed-out record as failed before Lambda stops the process.
+// The Handler keeps no per-invocation state outside the call: it is safe
+// when Lambda Managed Instances run several invocations at once
+// (AWS_LAMBDA_MAX_CONCURRENCY > 1); trace ids are read from the context.
+// Start enables SIGTERM delivery and runs the WithShutdownHook functions on
+// it, to flush telemetry.
+//
+// Most programs do not import this package: they call adapters.Run and
+// build with -tags polyfn.aws,lambda.norpc.
+package aws

@@ -1,0 +1,283 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/cejson"
+)
+
+// A Batch is a decoded event payload: one CloudEvent per record, with what
+// is needed to run them in order and report their results. Decode returns
+// it; it is not safe for concurrent mutation, but Index, WithRecord and Key
+// may be called concurrently once it is built.
+type Batch struct {
+	// Source is the payload's source.
+	Source Source
+	// Events holds one event per record, in payload order.
+	Events []core.Event
+
+	recs  []record
+	byCtx map[event.EventContext]int
+	// scheduled is true for an EventBridge scheduled event.
+	scheduled bool
+	// fifo is true for an SQS batch from a FIFO queue.
+	fifo bool
+}
+
+// record is what a Batch keeps per event.
+type record struct {
+	native any    // *events.SQSMessage, ... for WithRecord
+	key    string // ordering key
+	item   string // batchItemFailures itemIdentifier
+}
+
+// Decode translates an event payload of source src into a Batch. src must
+// not be an HTTP source (see DecodeHTTP) nor SourceUnknown. Decode returns
+// an error wrapping ErrMalformedPayload that names the problem when the
+// payload is not valid JSON or lacks what its source requires (a record
+// without a message id, an undecodable Kinesis data field, ...), and one
+// wrapping ErrUnsupportedPayload when its records come from another source.
+// Whatever src says, a payload that is a structured CloudEvent (or an array
+// of them) decodes as SourceCloudEvent, so every event function accepts
+// direct invocations with a CloudEvent.
+//
+// The events may share memory with payload only through strings; the
+// payload may be reused once Decode returns.
+func Decode(src Source, payload []byte) (*Batch, error) {
+	var b *Batch
+	var err error
+	switch src {
+	case SourceSQS:
+		b, err = decodeSQS(payload)
+	case SourceSNS:
+		b, err = decodeSNS(payload)
+	case SourceEventBridge:
+		b, err = decodeEventBridge(payload)
+	case SourceKinesis:
+		b, err = decodeKinesis(payload)
+	case SourceDynamoDB:
+		b, err = decodeDynamoDB(payload)
+	case SourceS3:
+		b, err = decodeS3(payload)
+	case SourceCloudEvent:
+		return decodeCloudEvents(payload)
+	default:
+		return nil, unsupported("%s payloads are not events: decode them with DecodeHTTP", src)
+	}
+	if err != nil {
+		// A structured CloudEvent has none of the keys a source needs: try it
+		// before reporting the mismatch.
+		if isCloudEventPayload(payload) {
+			return decodeCloudEvents(payload)
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+// Len returns the number of records.
+func (b *Batch) Len() int { return len(b.Events) }
+
+// Scheduled reports whether the batch is an EventBridge scheduled event.
+func (b *Batch) Scheduled() bool { return b.scheduled }
+
+// Index returns the position in b.Events of e, an event core.RunBatch passed
+// to a handler, or -1. It matches events by their context, which each event
+// of a Batch owns.
+func (b *Batch) Index(e core.Event) int {
+	if len(b.Events) <= 16 || b.byCtx == nil {
+		for i := range b.Events {
+			if b.Events[i].Context == e.Context {
+				return i
+			}
+		}
+		return -1
+	}
+	if i, ok := b.byCtx[e.Context]; ok {
+		return i
+	}
+	return -1
+}
+
+// index builds the lookup map Index uses for large batches.
+func (b *Batch) index() {
+	if len(b.Events) <= 16 {
+		return
+	}
+	b.byCtx = make(map[event.EventContext]int, len(b.Events))
+	for i := range b.Events {
+		b.byCtx[b.Events[i].Context] = i
+	}
+}
+
+// WithRecord returns ctx carrying the native record i, for the accessors
+// (SQSMessageFromContext, ...). It returns ctx unchanged when i is out of
+// range or the source has no native record (a direct CloudEvent).
+func (b *Batch) WithRecord(ctx context.Context, i int) context.Context {
+	if i < 0 || i >= len(b.recs) || b.recs[i].native == nil {
+		return ctx
+	}
+	var key *contextKey
+	switch b.Source {
+	case SourceSQS:
+		return context.WithValue(ctx, sqsKey, b.recs[i].native.(*sqsRecord))
+	case SourceSNS:
+		key = snsKey
+	case SourceKinesis:
+		key = kinesisKey
+	case SourceDynamoDB:
+		key = dynamodbKey
+	case SourceS3:
+		key = s3Key
+	case SourceEventBridge:
+		key = eventBridgeKey
+	default:
+		return ctx
+	}
+	return context.WithValue(ctx, key, b.recs[i].native)
+}
+
+// Ordered reports whether the source needs records run in order and
+// stopped at the first failure: an SQS FIFO queue, Kinesis or DynamoDB
+// Streams.
+func (b *Batch) Ordered() bool {
+	return b.fifo || b.Source == SourceKinesis || b.Source == SourceDynamoDB
+}
+
+// Options returns the core.RunBatch options for b. concurrency is the
+// function's BatchConcurrency (0 or 1: one record at a time).
+//
+//   - SQS standard: records are independent; up to concurrency run at once.
+//   - SQS FIFO: records of one message group run in order; after a failure
+//     the later records of that group are not run (core.ErrSkipped), while
+//     other groups go on.
+//   - Kinesis, DynamoDB Streams: one record at a time by default, stopping
+//     at the first failure, since Lambda retries from the first failed
+//     sequence number. With concurrency > 1, records of one partition key
+//     (Kinesis) or item (DynamoDB) run in order and different keys run at
+//     once.
+//   - anything else: records run one after another.
+func (b *Batch) Options(concurrency int) core.BatchOptions {
+	o := core.BatchOptions{Concurrency: concurrency, Key: b.Key}
+	switch {
+	case b.fifo:
+		o.StopOnFailure = true
+	case b.Source == SourceKinesis || b.Source == SourceDynamoDB:
+		o.StopOnFailure = true
+		if concurrency <= 1 {
+			o.Key = func(core.Event) string { return "" }
+		}
+	}
+	return o
+}
+
+// Run runs fn on b's events with core.RunBatch and b.Options(concurrency),
+// giving each call a context that carries its native record (see
+// WithRecord), and returns the per-record results for Response.
+func (b *Batch) Run(ctx context.Context, fn core.EventFunc, concurrency int) core.BatchResult {
+	return core.RunBatch(ctx, func(ctx context.Context, e core.Event) (*core.Event, error) {
+		return fn(b.WithRecord(ctx, b.Index(e)), e)
+	}, b.Events, b.Options(concurrency))
+}
+
+// Key returns the ordering key of e, an event of b: the message group of a
+// FIFO message, the partition key of a Kinesis record, the item key of a
+// DynamoDB record, the message id of a standard SQS message.
+func (b *Batch) Key(e core.Event) string {
+	if i := b.Index(e); i >= 0 {
+		return b.recs[i].key
+	}
+	return ""
+}
+
+// ReportsItemFailures reports whether Lambda takes per-record results for
+// b's source (SQS, Kinesis, DynamoDB Streams: batchItemFailures).
+func (b *Batch) ReportsItemFailures() bool {
+	return b.Source == SourceSQS || b.Source == SourceKinesis || b.Source == SourceDynamoDB
+}
+
+// Failures returns the batchItemFailures item identifiers for res, the
+// result of running b.Events: for SQS, the message id of every failed or
+// skipped record; for Kinesis and DynamoDB Streams, the sequence number of
+// the first failed record (Lambda retries from there, so reporting one is
+// enough and keeps per-shard order). It returns nil when every record
+// succeeded.
+func (b *Batch) Failures(res core.BatchResult) []string {
+	var ids []string
+	for i, r := range res.Records {
+		if r.Err == nil || i >= len(b.recs) {
+			continue
+		}
+		ids = append(ids, b.recs[i].item)
+		if b.Source != SourceSQS {
+			break
+		}
+	}
+	return ids
+}
+
+// Response returns the invocation result for res, the result of running
+// b.Events. For SQS, Kinesis and DynamoDB Streams it is the
+// batchItemFailures object (see Failures) and err is nil. For the other
+// sources, a failed record makes err non-nil (a single record's own error,
+// or the joined errors of several); otherwise the result is the reply as a
+// structured CloudEvent (one record), a JSON array of the replies (several
+// records), or null when there is none.
+func (b *Batch) Response(res core.BatchResult) ([]byte, error) {
+	if b.ReportsItemFailures() {
+		return AppendBatchItemFailures(nil, b.Failures(res)), nil
+	}
+	if failed := res.Failed(); len(failed) > 0 {
+		if len(res.Records) == 1 {
+			return nil, res.Records[0].Err
+		}
+		errs := make([]error, 0, len(failed))
+		for _, i := range failed {
+			errs = append(errs, fmt.Errorf("record %d (id %s): %w", i, b.Events[i].ID(), res.Records[i].Err))
+		}
+		return nil, fmt.Errorf("%d of %d records failed: %w", len(failed), len(res.Records), errors.Join(errs...))
+	}
+	if len(res.Records) == 1 {
+		return AppendReply(nil, res.Records[0].Reply)
+	}
+	var replies []*core.Event
+	for _, r := range res.Records {
+		if r.Reply != nil {
+			replies = append(replies, r.Reply)
+		}
+	}
+	if replies == nil {
+		return []byte("null"), nil
+	}
+	out := []byte{'['}
+	for i, r := range replies {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		var err error
+		if out, err = AppendReply(out, r); err != nil {
+			return nil, err
+		}
+	}
+	return append(out, ']'), nil
+}
+
+// AppendBatchItemFailures appends the batch response
+// {"batchItemFailures":[{"itemIdentifier":"..."},...]} to dst.
+func AppendBatchItemFailures(dst []byte, ids []string) []byte {
+	dst = append(dst, `{"batchItemFailures":[`...)
+	for i, id := range ids {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"itemIdentifier":`...)
+		dst = cejson.AppendString(dst, id)
+		dst = append(dst, '}')
+	}
+	return append(dst, "]}"...)
+}

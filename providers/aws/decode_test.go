@@ -1,0 +1,383 @@
+package aws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/cejson"
+)
+
+// decodeGolden is what a golden file of an event payload holds.
+type decodeGolden struct {
+	Source string            `json:"source"`
+	Events []json.RawMessage `json:"events"`
+	// Keys and Items are each record's ordering key and batchItemFailures
+	// identifier.
+	Keys  []string `json:"keys"`
+	Items []string `json:"items"`
+}
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		want Source
+	}{
+		{"sqs", "aws-lambda-go-sqs-event.json", SourceSQS},
+		{"sqs fifo", "polyfn-sqs-fifo-event.json", SourceSQS},
+		{"sns via sqs", "polyfn-sqs-sns-event.json", SourceSQS},
+		{"cloudevents in sqs", "polyfn-sqs-cloudevents-event.json", SourceSQS},
+		{"sqs batch of 5", "polyfn-sqs-batch5-event.json", SourceSQS},
+		{"sns", "aws-lambda-go-sns-event.json", SourceSNS},
+		{"eventbridge scheduled", "polyfn-eventbridge-scheduled-event.json", SourceEventBridge},
+		{"eventbridge codebuild", "aws-lambda-go-codebuild-state-change.json", SourceEventBridge},
+		{"eventbridge ecr", "aws-lambda-go-ecr-image-push-event.json", SourceEventBridge},
+		{"kinesis", "aws-lambda-go-kinesis-event.json", SourceKinesis},
+		{"kinesis batch", "polyfn-kinesis-batch-event.json", SourceKinesis},
+		{"kinesis binary and cloudevent", "polyfn-kinesis-binary-and-cloudevent-event.json", SourceKinesis},
+		{"dynamodb", "aws-lambda-go-dynamodb-event.json", SourceDynamoDB},
+		{"s3", "aws-lambda-go-s3-event.json", SourceS3},
+		{"s3 invalid escape", "polyfn-s3-invalid-escape-event.json", SourceS3},
+		{"direct cloudevent", "polyfn-cloudevent-direct.json", SourceCloudEvent},
+		{"direct cloudevent batch", "polyfn-cloudevent-direct-batch.json", SourceCloudEvent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			payload := readFixture(t, tt.file)
+			src, err := Sniff(payload)
+			if err != nil || src != tt.want {
+				t.Fatalf("Sniff = %v, %v; want %v", src, err, tt.want)
+			}
+			b, err := Decode(src, payload)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			g := decodeGolden{Source: b.Source.String()}
+			for i, e := range b.Events {
+				if err := cejson.Validate(e); err != nil {
+					t.Errorf("event %d is not valid: %v", i, err)
+				}
+				j, err := cejson.Marshal(e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g.Events = append(g.Events, j)
+				g.Keys = append(g.Keys, b.Key(e))
+				g.Items = append(g.Items, b.recs[i].item)
+				if b.Index(e) != i {
+					t.Errorf("Index(event %d) = %d", i, b.Index(e))
+				}
+			}
+			golden(t, tt.file, g)
+		})
+	}
+}
+
+func TestSniffHTTP(t *testing.T) {
+	tests := []struct {
+		file string
+		want Source
+	}{
+		{"aws-lambda-go-apigw-request.json", SourceAPIGatewayV1},
+		{"polyfn-apigw-v1-base64-request.json", SourceAPIGatewayV1},
+		{"aws-lambda-go-apigw-v2-request-iam.json", SourceAPIGatewayV2},
+		{"aws-lambda-go-apigw-v2-request-no-authorizer.json", SourceAPIGatewayV2},
+		{"aws-lambda-go-alb-lambda-target-request-headers-only.json", SourceALB},
+		{"aws-lambda-go-alb-lambda-target-request-multivalue-headers.json", SourceALB},
+		{"aws-lambda-go-lambda-urls-request.json", SourceFunctionURL},
+		{"aws-lambda-go-lambdaurl-function-url-request-with-headers-and-cookies-and-text-body.json", SourceFunctionURL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			got, err := Sniff(readFixture(t, tt.file))
+			if err != nil || got != tt.want {
+				t.Errorf("Sniff = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		src     Source
+		payload string
+		want    error
+	}{
+		{"truncated dynamodb", SourceDynamoDB, "aws-lambda-go-dynamodb-event-malformed.2.json", ErrMalformedPayload},
+		{"not json", SourceSQS, "#{", ErrMalformedPayload},
+		{"no records", SourceSQS, `{"Records":[]}`, ErrMalformedPayload},
+		{"sqs without messageId", SourceSQS, `{"Records":[{"eventSource":"aws:sqs","body":"x","eventSourceARN":"arn:aws:sqs:us-east-1:1:q"}]}`, ErrMalformedPayload},
+		{"s3 payload to an sqs function", SourceSQS, "aws-lambda-go-s3-event.json", ErrUnsupportedPayload},
+		{"kinesis bad base64", SourceKinesis, `{"Records":[{"eventSource":"aws:kinesis","kinesis":{"data":"!!","sequenceNumber":"1"}}]}`, ErrMalformedPayload},
+		{"eventbridge without detail-type", SourceEventBridge, `{"id":"1","source":"x"}`, ErrMalformedPayload},
+		{"invalid direct cloudevent", SourceCloudEvent, `{"specversion":"1.0","id":"x"}`, ErrMalformedPayload},
+		{"http source", SourceAPIGatewayV2, `{}`, ErrUnsupportedPayload},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			payload := []byte(tt.payload)
+			if len(tt.payload) > 5 && tt.payload[len(tt.payload)-5:] == ".json" {
+				payload = readFixture(t, tt.payload)
+			}
+			_, err := Decode(tt.src, payload)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Decode error = %v; want one wrapping %v", err, tt.want)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+func TestSniffErrors(t *testing.T) {
+	for _, p := range []string{``, `nul`, `{}`, `{"Records":[{"eventSource":"aws:kafka"}]}`, `"str"`} {
+		if src, err := Sniff([]byte(p)); err == nil {
+			t.Errorf("Sniff(%q) = %v, nil; want an error", p, src)
+		}
+	}
+}
+
+func TestDirectCloudEventToDeclaredFunction(t *testing.T) {
+	// A function declared for SQS still takes a direct CloudEvent invocation.
+	b, err := Decode(SourceSQS, readFixture(t, "polyfn-cloudevent-direct.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Source != SourceCloudEvent || b.Events[0].ID() != "direct-1" {
+		t.Fatalf("got %v %v", b.Source, b.Events[0])
+	}
+}
+
+// run runs b with fn as adapters do and returns the result.
+func run(b *Batch, concurrency int, fn core.EventFunc) core.BatchResult {
+	return b.Run(context.Background(), fn, concurrency)
+}
+
+func failWhen(ids ...string) (core.EventFunc, *[]string) {
+	var ran []string
+	return func(ctx context.Context, e core.Event) (*core.Event, error) {
+		ran = append(ran, e.ID())
+		for _, id := range ids {
+			if e.ID() == id {
+				return nil, errors.New("boom " + id)
+			}
+		}
+		return nil, nil
+	}, &ran
+}
+
+func TestBatchResponses(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		src      Source
+		fail     []string
+		wantRan  []string
+		wantResp string
+	}{
+		{"sqs all ok", "polyfn-sqs-batch5-event.json", SourceSQS, nil,
+			[]string{"m1", "m2", "m3", "m4", "m5"}, `{"batchItemFailures":[]}`},
+		{"sqs two failures", "polyfn-sqs-batch5-event.json", SourceSQS, []string{"m2", "m4"},
+			[]string{"m1", "m2", "m3", "m4", "m5"}, `{"batchItemFailures":[{"itemIdentifier":"m2"},{"itemIdentifier":"m4"}]}`},
+		{"fifo first failure and the rest of its group", "polyfn-sqs-fifo-event.json", SourceSQS, []string{"fifo-1"},
+			[]string{"fifo-1", "fifo-2", "fifo-4"}, `{"batchItemFailures":[{"itemIdentifier":"fifo-1"},{"itemIdentifier":"fifo-3"}]}`},
+		{"kinesis first failed sequence number", "polyfn-kinesis-batch-event.json", SourceKinesis, []string{"shardId-000000000000:49568167373333333333333333333333333333333333333333333333"},
+			[]string{"shardId-000000000000:49568167373333333333333333333333333333333333333333333331", "shardId-000000000000:49568167373333333333333333333333333333333333333333333332", "shardId-000000000000:49568167373333333333333333333333333333333333333333333333"},
+			`{"batchItemFailures":[{"itemIdentifier":"49568167373333333333333333333333333333333333333333333333"}]}`},
+		{"dynamodb second record fails", "aws-lambda-go-dynamodb-event.json", SourceDynamoDB, []string{"f07f8ca4b0b26cb9c4e5e77e42f274ee"},
+			[]string{"f07f8ca4b0b26cb9c4e5e77e69f274ee", "f07f8ca4b0b26cb9c4e5e77e42f274ee"}, `{"batchItemFailures":[{"itemIdentifier":"1405400000000002063282832"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := Decode(tt.src, readFixture(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn, ran := failWhen(tt.fail...)
+			res := run(b, 1, fn)
+			if got, want := jsonOf(*ran), jsonOf(tt.wantRan); got != want {
+				t.Errorf("ran %s; want %s", got, want)
+			}
+			out, err := b.Response(res)
+			if err != nil || string(out) != tt.wantResp {
+				t.Errorf("Response = %s, %v; want %s", out, err, tt.wantResp)
+			}
+		})
+	}
+}
+
+func TestKinesisConcurrentKeepsPartitionOrder(t *testing.T) {
+	b, err := Decode(SourceKinesis, readFixture(t, "polyfn-kinesis-batch-event.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Record 3 (partition p1) fails: record 5 (p1) must not run; p2 goes on.
+	failing := "shardId-000000000000:49568167373333333333333333333333333333333333333333333333"
+	res := core.RunBatch(context.Background(), func(ctx context.Context, e core.Event) (*core.Event, error) {
+		if e.ID() == failing {
+			return nil, errors.New("boom")
+		}
+		return nil, nil
+	}, b.Events, b.Options(4))
+	if !errors.Is(res.Records[4].Err, core.ErrSkipped) || res.Records[3].Err != nil {
+		t.Fatalf("results %v", res.Records)
+	}
+	out, _ := b.Response(res)
+	if want := `{"batchItemFailures":[{"itemIdentifier":"49568167373333333333333333333333333333333333333333333333"}]}`; string(out) != want {
+		t.Errorf("Response = %s; want %s", out, want)
+	}
+}
+
+func TestNonBatchResponses(t *testing.T) {
+	b, err := Decode(SourceEventBridge, readFixture(t, "polyfn-eventbridge-scheduled-event.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Scheduled() || core.EventKindOf(b.Events[0]) != core.KindScheduleFired {
+		t.Fatalf("scheduled event not recognised: %v", b.Events[0])
+	}
+	out, err := b.Response(core.BatchResult{Records: []core.RecordResult{{}}})
+	if err != nil || string(out) != "null" {
+		t.Errorf("no reply: %s, %v", out, err)
+	}
+	reply := b.Events[0].Clone()
+	out, err = b.Response(core.BatchResult{Records: []core.RecordResult{{Reply: &reply}}})
+	if err != nil || !json.Valid(out) {
+		t.Errorf("reply: %s, %v", out, err)
+	}
+	boom := errors.New("boom")
+	if _, err := b.Response(core.BatchResult{Records: []core.RecordResult{{Err: boom}}}); !errors.Is(err, boom) {
+		t.Errorf("failure: %v", err)
+	}
+	bad := event.New()
+	bad.SetID("x")
+	if _, err := b.Response(core.BatchResult{Records: []core.RecordResult{{Reply: &bad}}}); ErrorType(err) != ErrorTypeInvalidReply {
+		t.Errorf("invalid reply: %v (%s)", err, ErrorType(err))
+	}
+}
+
+func TestAccessors(t *testing.T) {
+	tests := []struct {
+		file  string
+		src   Source
+		check func(ctx context.Context) bool
+	}{
+		{"aws-lambda-go-sqs-event.json", SourceSQS, func(ctx context.Context) bool { return SQSMessageFromContext(ctx).ReceiptHandle != "" }},
+		{"polyfn-sqs-sns-event.json", SourceSQS, func(ctx context.Context) bool { return SQSMessageFromContext(ctx) != nil }},
+		{"aws-lambda-go-sns-event.json", SourceSNS, func(ctx context.Context) bool { return SNSRecordFromContext(ctx).SNS.Signature != "" }},
+		{"aws-lambda-go-kinesis-event.json", SourceKinesis, func(ctx context.Context) bool {
+			return KinesisRecordFromContext(ctx).InvokeIdentityArn != ""
+		}},
+		{"aws-lambda-go-dynamodb-event.json", SourceDynamoDB, func(ctx context.Context) bool {
+			r := DynamoDBRecordFromContext(ctx)
+			return r != nil && len(r.Change.NewImage) > 0
+		}},
+		{"aws-lambda-go-s3-event.json", SourceS3, func(ctx context.Context) bool {
+			return S3RecordFromContext(ctx).S3.Object.URLDecodedKey == "Happy Face.jpg"
+		}},
+		{"polyfn-eventbridge-scheduled-event.json", SourceEventBridge, func(ctx context.Context) bool {
+			return EventBridgeEventFromContext(ctx).Region == "us-east-1"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := Decode(tt.src, readFixture(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			res := run(b, 1, func(ctx context.Context, e core.Event) (*core.Event, error) {
+				if !tt.check(ctx) {
+					return nil, errors.New("native record not reachable from ctx")
+				}
+				n++
+				return nil, nil
+			})
+			if err := res.Err(); err != nil || n != len(b.Events) {
+				t.Fatalf("%v (%d of %d ran)", err, n, len(b.Events))
+			}
+		})
+	}
+	if SQSMessageFromContext(context.Background()) != nil || APIGatewayV2RequestFromContext(context.Background()) != nil {
+		t.Error("accessors must return nil on a bare context")
+	}
+}
+
+func TestErrorType(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{malformed("x"), ErrorTypeInvalidPayload},
+		{unsupported("x"), ErrorTypeUnsupportedPayload},
+		{&core.PanicError{Value: "x"}, ErrorTypePanic},
+		{context.DeadlineExceeded, ErrorTypeTimeout},
+		{core.Permanentf("bad"), ErrorTypePermanent},
+		{errors.New("x"), ErrorTypeHandler},
+		{&replyError{errors.New("x")}, ErrorTypeInvalidReply},
+	}
+	for _, tt := range tests {
+		if got := ErrorType(tt.err); got != tt.want {
+			t.Errorf("ErrorType(%v) = %s; want %s", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestSourceOf(t *testing.T) {
+	app := core.NewApp()
+	nop := func(context.Context, core.Event) (*core.Event, error) { return nil, nil }
+	core.Must(app.Event("q", nop, core.OnQueue("orders")))
+	core.Must(app.Event("multi", nop, core.OnQueue("orders"), core.OnSchedule("@daily", "")))
+	core.Must(app.Event("ddb", nop, core.OnStream("users").With("aws", SettingSource, "dynamodb")))
+	core.Must(app.Event("kin", nop, core.OnStream("clicks")))
+	core.Must(app.Event("none", nop))
+	core.Must(app.HTTP("h", nopHandler{}, core.OnHTTP("/h").With("aws", SettingIntegration, "http")))
+	core.Must(app.HTTP("h2", nopHandler{}, core.OnHTTP("/h2")))
+	tests := map[string][]Source{
+		"q": {SourceSQS}, "multi": {SourceSQS, SourceEventBridge}, "ddb": {SourceDynamoDB}, "kin": {SourceKinesis},
+		"none": nil, "h": {SourceAPIGatewayV2}, "h2": nil,
+	}
+	for name, want := range tests {
+		f, _ := app.Function(name)
+		if got := SourceOf(f); jsonOf(got) != jsonOf(want) {
+			t.Errorf("SourceOf(%s) = %v; want %v", name, got, want)
+		}
+	}
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestSQSAttributes(t *testing.T) {
+	payload := `{"Records":[{"messageId":"a","body":"x","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:1:q",
+		"attributes":{"SentTimestamp":"1700000000000","AWSTraceHeader":"Root=\"quoted\"\u0041","ApproximateReceiveCount":"2","Other":"o"}},
+		{"messageId":"b","body":"y","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:1:q",
+		"attributes" : { "SentTimestamp" : "1700000000001" , "MessageGroupId":"g", "Future": {"n": 1} }}]}`
+	b, err := Decode(SourceSQS, []byte(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := core.ExtensionString(b.Events[0], ExtXRayTrace); v != `Root="quoted"A` {
+		t.Errorf("escaped attribute = %q", v)
+	}
+	if v, _ := core.ExtensionString(b.Events[1], core.PartitionKeyExtension); v != "g" || !b.fifo {
+		t.Errorf("group = %q, fifo %v", v, b.fifo)
+	}
+	res := run(b, 1, func(ctx context.Context, e core.Event) (*core.Event, error) {
+		m := SQSMessageFromContext(ctx)
+		if e.ID() == "a" && (m.Attributes["Other"] != "o" || m.Attributes["AWSTraceHeader"] != `Root="quoted"A`) {
+			return nil, errors.New("attributes map incomplete")
+		}
+		return nil, nil
+	})
+	if err := res.Err(); err != nil {
+		t.Error(err)
+	}
+}

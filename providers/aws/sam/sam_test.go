@@ -1,0 +1,165 @@
+package sam
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/providers/aws"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// samApp declares one function per trigger kind, as examples/shop does.
+func samApp(t *testing.T) *core.App {
+	nop := func(context.Context, core.Event) (*core.Event, error) { return nil, nil }
+	app := core.NewApp()
+	for _, err := range []error{
+		app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/", "GET", "POST")),
+		app.HTTP("item", http.NotFoundHandler(), core.OnHTTP("/items/{id}")),
+		app.Event("fulfil", nop, core.OnQueue("orders").WithBatchSize(10), core.WithTimeout(60*time.Second)),
+		app.Event("legacy-queue", nop, core.OnQueue("old").With("aws", aws.SettingARN, "arn:aws:sqs:eu-west-1:123456789012:old")),
+		app.Event("nightly-report", nop, core.OnSchedule("0 2 * * 1-5", "Europe/Paris")),
+		app.Event("inventory", nop, core.OnStream("inventory-changes")),
+		app.Event("ddb", nop, core.OnStream("users").With("aws", aws.SettingARN, "arn:aws:dynamodb:eu-west-1:123456789012:table/Users/stream/2026-01-01T00:00:00.000")),
+		app.Event("notify-customer", nop, core.OnTopic("order-placed")),
+		app.Event("update-analytics", nop, core.OnTopic("order-placed")),
+		app.Event("uploads", nop, core.OnStorage("polyfn-uploads", core.KindStorageObjectCreated)),
+		app.Event("audit", nop, core.OnEvent("Object Created", "aws.s3")),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return app
+}
+
+func TestSAMTemplateGolden(t *testing.T) {
+	got, err := Template(samApp(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const golden = "testdata/app.golden.yaml"
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("SAM template differs from %s:\n%s", golden, got)
+	}
+
+	// The template is YAML with the keys SAM requires.
+	var doc struct {
+		Format    string `yaml:"AWSTemplateFormatVersion"`
+		Transform string `yaml:"Transform"`
+		Globals   struct {
+			Function map[string]any `yaml:"Function"`
+		} `yaml:"Globals"`
+		Resources map[string]struct {
+			Type       string         `yaml:"Type"`
+			Properties map[string]any `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(got, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Format != "2010-09-09" || doc.Transform != "AWS::Serverless-2016-10-31" {
+		t.Fatalf("header: %+v", doc)
+	}
+	if doc.Globals.Function["Runtime"] != "provided.al2023" || doc.Globals.Function["Handler"] != "bootstrap" {
+		t.Fatalf("globals: %v", doc.Globals.Function)
+	}
+	functions := 0
+	for id, r := range doc.Resources {
+		if r.Type != "AWS::Serverless::Function" {
+			continue
+		}
+		functions++
+		env := r.Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if env["POLYFN_FUNCTION"] == "" {
+			t.Errorf("%s: no POLYFN_FUNCTION", id)
+		}
+		events, _ := r.Properties["Events"].(map[string]any)
+		for name, ev := range events {
+			ev := ev.(map[string]any)
+			typ := ev["Type"].(string)
+			props := ev["Properties"].(map[string]any)
+			switch typ {
+			case "SQS", "Kinesis", "DynamoDB":
+				rt, _ := props["FunctionResponseTypes"].([]any)
+				if len(rt) != 1 || rt[0] != "ReportBatchItemFailures" {
+					t.Errorf("%s/%s: batch source without ReportBatchItemFailures", id, name)
+				}
+				if r.Properties["Policies"] == nil {
+					t.Errorf("%s/%s: batch source without a policy", id, name)
+				}
+			}
+		}
+	}
+	if functions != len(samApp(t).Functions()) {
+		t.Fatalf("%d functions in the template, want %d", functions, len(samApp(t).Functions()))
+	}
+}
+
+func TestCron(t *testing.T) {
+	tests := []struct{ in, want, err string }{
+		{in: "0 2 * * *", want: "cron(0 2 * * ? *)"},
+		{in: "*/15 * * * *", want: "cron(*/15 * * * ? *)"},
+		{in: "0 9 * * 1-5", want: "cron(0 9 ? * MON-FRI *)"},
+		{in: "0 9 * * 0,6", want: "cron(0 9 ? * SUN,SAT *)"},
+		{in: "0 9 * * 7", want: "cron(0 9 ? * SUN *)"},
+		{in: "30 4 1 * *", want: "cron(30 4 1 * ? *)"},
+		{in: "0 0 1 JAN ?", want: "cron(0 0 1 JAN ? *)"},
+		{in: "@daily", want: "cron(0 0 * * ? *)"},
+		{in: "0 0 1 * 1", err: "both the day of the month and the day of the week"},
+		{in: "0 0 * * */2", err: "steps through weekdays"},
+		{in: "bad", err: "want 5 fields"},
+	}
+	for _, tt := range tests {
+		got, err := Cron(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Cron(%q) error = %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("Cron(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestSAMPath(t *testing.T) {
+	for in, want := range map[string]string{"/": "/{proxy+}", "/api/": "/api/{proxy+}", "/items/{id}": "/items/{id}", "/files/{path...}": "/files/{path+}", "/exact/{$}": "/exact/", "/x": "/x"} {
+		if got, err := samPath(in); err != nil || got != want {
+			t.Errorf("samPath(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+func TestSAMErrors(t *testing.T) {
+	nop := func(context.Context, core.Event) (*core.Event, error) { return nil, nil }
+	app := core.NewApp()
+	core.Must(app.Event("bad", nop, core.OnSchedule("0 0 1 * 1", "")))
+	if _, err := Template(app, Options{}); err == nil || !strings.Contains(err.Error(), `function "bad": trigger schedule`) {
+		t.Fatalf("got %v", err)
+	}
+	app = core.NewApp()
+	core.Must(app.Event("ddb", nop, core.OnStream("t").With("aws", aws.SettingSource, "dynamodb")))
+	if _, err := Template(app, Options{}); err == nil || !strings.Contains(err.Error(), "needs its stream ARN") {
+		t.Fatalf("got %v", err)
+	}
+}

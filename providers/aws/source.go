@@ -1,0 +1,246 @@
+package aws
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/polyfn/polyfn/core"
+)
+
+// Source names the shape of a Lambda invocation payload.
+type Source int
+
+// The payload sources.
+const (
+	SourceUnknown      Source = iota
+	SourceAPIGatewayV1        // API Gateway REST API, payload format 1.0
+	SourceAPIGatewayV2        // API Gateway HTTP API, payload format 2.0
+	SourceFunctionURL         // Lambda Function URL (the payload 2.0 shape)
+	SourceALB                 // Application Load Balancer target group
+	SourceSQS
+	SourceSNS
+	SourceEventBridge // EventBridge and CloudWatch Events rules, scheduled rules included
+	SourceKinesis
+	SourceDynamoDB // DynamoDB Streams
+	SourceS3
+	SourceCloudEvent // a direct invocation whose payload is a structured CloudEvent or an array of them
+)
+
+var sourceNames = [...]string{"unknown", "apigateway-v1", "apigateway-v2", "function-url", "alb", "sqs", "sns", "eventbridge", "kinesis", "dynamodb", "s3", "cloudevent"}
+
+// String returns a short name: "sqs", "apigateway-v2", ...
+func (s Source) String() string {
+	if s < 0 || int(s) >= len(sourceNames) {
+		return "unknown"
+	}
+	return sourceNames[s]
+}
+
+// IsHTTP reports whether s is one of the HTTP sources.
+func (s Source) IsHTTP() bool {
+	return s == SourceAPIGatewayV1 || s == SourceAPIGatewayV2 || s == SourceFunctionURL || s == SourceALB
+}
+
+// TriggerKind returns the core trigger kind of s: core.TriggerQueue for SQS,
+// core.TriggerDirect for a CloudEvent, ... EventBridge gives
+// core.TriggerEvent (the adapter reports scheduled events as
+// core.TriggerSchedule).
+func (s Source) TriggerKind() core.TriggerKind {
+	switch s {
+	case SourceAPIGatewayV1, SourceAPIGatewayV2, SourceFunctionURL, SourceALB:
+		return core.TriggerHTTP
+	case SourceSQS:
+		return core.TriggerQueue
+	case SourceSNS:
+		return core.TriggerTopic
+	case SourceEventBridge:
+		return core.TriggerEvent
+	case SourceKinesis, SourceDynamoDB:
+		return core.TriggerStream
+	case SourceS3:
+		return core.TriggerStorage
+	}
+	return core.TriggerDirect
+}
+
+// The provider-specific trigger settings this package reads
+// (core.Trigger.With("aws", key, value)).
+const (
+	// SettingIntegration on an HTTP trigger names the HTTP integration:
+	// "rest" (API Gateway REST API), "http" (HTTP API), "alb" or "url"
+	// (Function URL). Without it the payload is sniffed.
+	SettingIntegration = "integration"
+	// SettingSource on a stream trigger is "kinesis" (the default) or
+	// "dynamodb".
+	SettingSource = "source"
+	// SettingBasePath on an HTTP trigger is a path prefix (a custom-domain
+	// base path mapping, or a stage name) stripped from request paths.
+	SettingBasePath = "basePath"
+	// SettingProxyPath on an HTTP trigger, when "true", routes REST API
+	// requests by the {proxy+} path parameter instead of the path.
+	SettingProxyPath = "proxyPath"
+	// SettingARN is the ARN of the queue, topic, stream, bucket or rule; it
+	// is used by deployment manifests, and a DynamoDB stream ARN selects
+	// SourceDynamoDB for a stream trigger.
+	SettingARN = "arn"
+)
+
+// SourceOf returns the sources a function's declared triggers deliver, in
+// declaration order and without duplicates. It returns nil when the
+// function declares nothing that fixes the payload shape (no trigger, or an
+// HTTP trigger without the aws/integration setting): the payload must then
+// be sniffed. An event function also accepts direct invocations with a
+// CloudEvent whatever it declares; that is not listed.
+func SourceOf(f *core.Function) []Source {
+	var out []Source
+	add := func(s Source) {
+		for _, have := range out {
+			if have == s {
+				return
+			}
+		}
+		out = append(out, s)
+	}
+	for _, t := range f.Triggers {
+		switch t.Kind {
+		case core.TriggerHTTP:
+			switch strings.ToLower(t.Setting("aws", SettingIntegration)) {
+			case "rest", "v1", "apigateway-v1":
+				add(SourceAPIGatewayV1)
+			case "http", "v2", "apigateway-v2":
+				add(SourceAPIGatewayV2)
+			case "alb":
+				add(SourceALB)
+			case "url", "function-url":
+				add(SourceFunctionURL)
+			default:
+				return nil
+			}
+		case core.TriggerQueue:
+			add(SourceSQS)
+		case core.TriggerTopic:
+			add(SourceSNS)
+		case core.TriggerSchedule, core.TriggerEvent:
+			add(SourceEventBridge)
+		case core.TriggerStream:
+			if isDynamoDBStream(t) {
+				add(SourceDynamoDB)
+			} else {
+				add(SourceKinesis)
+			}
+		case core.TriggerStorage:
+			add(SourceS3)
+		default:
+			return nil
+		}
+	}
+	return out
+}
+
+func isDynamoDBStream(t core.Trigger) bool {
+	if strings.EqualFold(t.Setting("aws", SettingSource), "dynamodb") {
+		return true
+	}
+	return strings.HasPrefix(t.Setting("aws", SettingARN), "arn:aws:dynamodb:") || strings.HasPrefix(t.Name, "arn:aws:dynamodb:")
+}
+
+// probe holds the keys Sniff looks at. encoding/json matches keys without
+// regard to case, so EventSource also catches SNS's capitalised key.
+type probe struct {
+	Records []struct {
+		EventSource string `json:"eventSource"`
+	} `json:"Records"`
+	SpecVersion    json.RawMessage `json:"specversion"`
+	DetailType     *string         `json:"detail-type"`
+	Version        string          `json:"version"`
+	HTTPMethod     string          `json:"httpMethod"`
+	RequestContext *struct {
+		ELB        json.RawMessage `json:"elb"`
+		HTTP       json.RawMessage `json:"http"`
+		DomainName string          `json:"domainName"`
+	} `json:"requestContext"`
+}
+
+// Sniff recognises a payload by its keys, following the rules of the AWS
+// reference: Records[0].eventSource for SQS, SNS (EventSource), Kinesis,
+// DynamoDB and S3; detail-type for EventBridge; requestContext.elb for ALB;
+// version "2.0" for HTTP API and Function URL (a domain name ending in
+// .on.aws); httpMethod for a REST API; specversion, or a JSON array, for a
+// CloudEvent. It parses the whole payload once, so adapters call it only
+// for functions whose declaration does not fix the source. The error wraps
+// ErrMalformedPayload for JSON that does not parse and ErrUnsupportedPayload
+// for a shape it does not know.
+func Sniff(payload []byte) (Source, error) {
+	p := bytes.TrimLeft(payload, " \t\r\n")
+	if len(p) > 0 && p[0] == '[' {
+		if !json.Valid(p) {
+			return SourceUnknown, malformed("payload is not valid JSON")
+		}
+		return SourceCloudEvent, nil
+	}
+	var pr probe
+	if err := json.Unmarshal(payload, &pr); err != nil {
+		return SourceUnknown, malformed("payload: %v", jsonErr(err))
+	}
+	switch {
+	case pr.SpecVersion != nil:
+		return SourceCloudEvent, nil
+	case len(pr.Records) > 0:
+		switch es := pr.Records[0].EventSource; es {
+		case "aws:sqs":
+			return SourceSQS, nil
+		case "aws:sns":
+			return SourceSNS, nil
+		case "aws:kinesis":
+			return SourceKinesis, nil
+		case "aws:dynamodb":
+			return SourceDynamoDB, nil
+		case "aws:s3":
+			return SourceS3, nil
+		default:
+			return SourceUnknown, unsupported("Records[0].eventSource %q is not one of aws:sqs, aws:sns, aws:kinesis, aws:dynamodb, aws:s3", es)
+		}
+	case pr.DetailType != nil:
+		return SourceEventBridge, nil
+	case pr.RequestContext != nil && pr.RequestContext.ELB != nil:
+		return SourceALB, nil
+	case pr.Version == "2.0" && pr.RequestContext != nil:
+		if strings.Contains(pr.RequestContext.DomainName, ".lambda-url.") {
+			return SourceFunctionURL, nil
+		}
+		return SourceAPIGatewayV2, nil
+	case pr.HTTPMethod != "":
+		return SourceAPIGatewayV1, nil
+	}
+	return SourceUnknown, unsupported("payload is no AWS event polyfn knows (want an SQS, SNS, Kinesis, DynamoDB Streams or S3 Records array, an EventBridge event, an API Gateway, ALB or Function URL request, or a structured CloudEvent)")
+}
+
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrMalformedPayload, fmt.Sprintf(format, args...))
+}
+
+func unsupported(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrUnsupportedPayload, fmt.Sprintf(format, args...))
+}
+
+// jsonErr shortens encoding/json's errors to what names the problem.
+func jsonErr(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)
+	case errors.As(err, &te):
+		if te.Field != "" {
+			return fmt.Sprintf("field %s: cannot use JSON %s as %s", te.Field, te.Value, te.Type)
+		}
+		return fmt.Sprintf("cannot use JSON %s as %s", te.Value, te.Type)
+	}
+	if err.Error() == "unexpected end of JSON input" {
+		return "invalid JSON: unexpected end of input (truncated payload?)"
+	}
+	return err.Error()
+}

@@ -1,0 +1,284 @@
+package aws
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/polyfn/polyfn/core"
+)
+
+// TypeSQSMessage is the type of an event synthesized from an SQS message.
+const TypeSQSMessage = "com.amazonaws.sqs.message"
+
+// sqsRecord is an SQS message as decoded for the mapping. The two attribute
+// maps stay raw: the mapping reads a few system attributes and looks at
+// message attributes only when they may announce a CloudEvent, and the
+// events.SQSMessage that SQSMessageFromContext returns is built on demand.
+type sqsRecord struct {
+	MessageID              string          `json:"messageId"`
+	ReceiptHandle          string          `json:"receiptHandle"`
+	Body                   string          `json:"body"`
+	Md5OfBody              string          `json:"md5OfBody"`
+	Md5OfMessageAttributes string          `json:"md5OfMessageAttributes"`
+	Attributes             rawAttributes   `json:"attributes"`
+	MessageAttributes      json.RawMessage `json:"messageAttributes"`
+	EventSourceARN         string          `json:"eventSourceARN"`
+	EventSource            string          `json:"eventSource"`
+	AWSRegion              string          `json:"awsRegion"`
+
+	once   sync.Once
+	native *events.SQSMessage
+}
+
+// rawAttributes holds an SQS message's system attributes: the few the
+// mapping uses, read in the same pass as the record, and the raw object for
+// SQSMessageFromContext.
+type rawAttributes struct {
+	ApproximateReceiveCount string
+	SentTimestamp           string
+	AWSTraceHeader          string
+	MessageGroupID          string
+	SequenceNumber          string
+	raw                     []byte
+}
+
+// UnmarshalJSON reads a flat object of strings. encoding/json has already
+// checked that b is valid JSON.
+func (a *rawAttributes) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	a.raw = append([]byte(nil), b...)
+	ok := scanStringObject(a.raw, func(k, v []byte) {
+		switch string(k) {
+		case "ApproximateReceiveCount":
+			a.ApproximateReceiveCount = string(v)
+		case "SentTimestamp":
+			a.SentTimestamp = string(v)
+		case "AWSTraceHeader":
+			a.AWSTraceHeader = string(v)
+		case "MessageGroupId":
+			a.MessageGroupID = string(v)
+		case "SequenceNumber":
+			a.SequenceNumber = string(v)
+		}
+	})
+	if !ok {
+		// Not a flat object of plain strings: let encoding/json decide.
+		// Values that are not strings are ignored, as the typed decode did.
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return err
+		}
+		str := func(k string) string { s, _ := m[k].(string); return s }
+		a.ApproximateReceiveCount, a.SentTimestamp, a.AWSTraceHeader = str("ApproximateReceiveCount"), str("SentTimestamp"), str("AWSTraceHeader")
+		a.MessageGroupID, a.SequenceNumber = str("MessageGroupId"), str("SequenceNumber")
+	}
+	return nil
+}
+
+// scanStringObject calls fn for each member of b, a valid JSON object whose
+// values are strings. It returns false, having perhaps called fn for some
+// members, when a key or value holds an escape or a value is not a string;
+// the caller then falls back to encoding/json.
+func scanStringObject(b []byte, fn func(k, v []byte)) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return true
+	}
+	for {
+		k, j, ok := plainString(b, i)
+		if !ok {
+			return false
+		}
+		i = skipSpace(b, j)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		v, j, ok := plainString(b, skipSpace(b, i+1))
+		if !ok {
+			return false
+		}
+		fn(k, v)
+		i = skipSpace(b, j)
+		if i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainString reads the JSON string at b[i] that holds no escape, and
+// returns it and the index after its closing quote.
+func plainString(b []byte, i int) ([]byte, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, i, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			return b[i+1 : j], j + 1, true
+		case '\\':
+			return nil, i, false
+		}
+	}
+	return nil, i, false
+}
+
+// message returns the record as an events.SQSMessage, built once.
+func (r *sqsRecord) message() *events.SQSMessage {
+	r.once.Do(func() {
+		m := &events.SQSMessage{MessageId: r.MessageID, ReceiptHandle: r.ReceiptHandle, Body: r.Body, Md5OfBody: r.Md5OfBody,
+			Md5OfMessageAttributes: r.Md5OfMessageAttributes, EventSourceARN: r.EventSourceARN, EventSource: r.EventSource, AWSRegion: r.AWSRegion}
+		_ = json.Unmarshal(r.Attributes.raw, &m.Attributes)
+		_ = json.Unmarshal(r.MessageAttributes, &m.MessageAttributes)
+		r.native = m
+	})
+	return r.native
+}
+
+// decodeSQS reads an SQS event: one CloudEvent per message.
+func decodeSQS(payload []byte) (*Batch, error) {
+	var ev struct {
+		Records []sqsRecord `json:"Records"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, malformed("SQS event: %s", jsonErr(err))
+	}
+	if len(ev.Records) == 0 {
+		return nil, malformed("SQS event: no Records")
+	}
+	b := &Batch{Source: SourceSQS, Events: make([]core.Event, len(ev.Records)), recs: make([]record, len(ev.Records))}
+	var bld builder
+	for i := range ev.Records {
+		m := &ev.Records[i]
+		if m.EventSource != "" && m.EventSource != "aws:sqs" {
+			return nil, unsupported("SQS event: record %d has eventSource %q, not aws:sqs", i, m.EventSource)
+		}
+		if m.MessageID == "" {
+			return nil, malformed("SQS event: record %d has no messageId", i)
+		}
+		e, err := sqsToEvent(&bld, m)
+		if err != nil {
+			return nil, malformed("SQS event: record %d (messageId %s): %v", i, m.MessageID, err)
+		}
+		if m.Attributes.MessageGroupID != "" || strings.HasSuffix(m.EventSourceARN, ".fifo") {
+			b.fifo = true
+		}
+		b.Events[i] = e
+		b.recs[i] = record{native: m, key: m.MessageID, item: m.MessageID}
+	}
+	if b.fifo {
+		// A FIFO batch orders by message group.
+		for i := range b.recs {
+			b.recs[i].key = ev.Records[i].Attributes.MessageGroupID
+		}
+	}
+	b.index()
+	return b, nil
+}
+
+// mayCarryCloudEvent reports whether raw message attributes may name a
+// content type or a ce- attribute; most messages' attributes do not, and
+// are then not parsed at all.
+func mayCarryCloudEvent(raw json.RawMessage) bool {
+	if len(raw) <= 2 {
+		return false
+	}
+	for i := 0; i+3 < len(raw); i++ {
+		if raw[i] != '"' {
+			continue
+		}
+		c0, c1 := raw[i+1]|0x20, raw[i+2]|0x20
+		if c0 == 'c' && (c1 == 'e' && (raw[i+3] == '-' || raw[i+3] == '_') || c1 == 'o') {
+			return true
+		}
+	}
+	return false
+}
+
+// sqsToEvent maps one SQS message: an embedded CloudEvent passes through,
+// an SNS notification delivered without raw message delivery maps as an SNS
+// notification, and anything else becomes a com.amazonaws.sqs.message event.
+func sqsToEvent(bld *builder, m *sqsRecord) (core.Event, error) {
+	var ct string
+	if mayCarryCloudEvent(m.MessageAttributes) {
+		var attrs map[string]events.SQSMessageAttribute
+		if err := json.Unmarshal(m.MessageAttributes, &attrs); err != nil {
+			return core.Event{}, malformed("messageAttributes: %s", jsonErr(err))
+		}
+		for name, a := range attrs {
+			if a.StringValue != nil && strings.EqualFold(name, "content-type") {
+				ct = *a.StringValue
+			}
+		}
+		if e, ok, err := attrEvent(sqsAttrs(attrs), []byte(m.Body)); ok && err == nil {
+			return e, nil
+		}
+	}
+	if ct == "" || isCEContentType(ct) {
+		if e, ok := structured(m.Body); ok {
+			return e, nil
+		}
+	}
+	if ct == "" {
+		if n, ok := snsEnvelope(m.Body); ok {
+			e, err := snsToEvent(bld, n, "")
+			if err != nil {
+				return core.Event{}, err
+			}
+			setExt(&e, core.PartitionKeyExtension, m.Attributes.MessageGroupID)
+			return e, nil
+		}
+	}
+	e, err := bld.newEvent(m.MessageID, m.EventSourceARN, TypeSQSMessage)
+	if err != nil {
+		return core.Event{}, err
+	}
+	a := &m.Attributes
+	setKind(&e, core.KindQueueMessage)
+	setTime(&e, parseMillis(a.SentTimestamp))
+	setExt(&e, core.PartitionKeyExtension, a.MessageGroupID)
+	setExt(&e, ExtSequence, padSequence(a.SequenceNumber, sqsSequenceWidth))
+	if n, err := strconv.ParseInt(a.ApproximateReceiveCount, 10, 32); err == nil {
+		ctx1(&e).Extensions[ExtDeliveryCount] = int32(n)
+	}
+	setExt(&e, ExtXRayTrace, a.AWSTraceHeader)
+	setData(&e, []byte(m.Body), ct)
+	return e, nil
+}
+
+func sqsAttrs(attrs map[string]events.SQSMessageAttribute) func(func(string, string) bool) {
+	return func(yield func(string, string) bool) {
+		for name, a := range attrs {
+			if a.StringValue == nil {
+				continue
+			}
+			if !yield(name, *a.StringValue) {
+				return
+			}
+		}
+	}
+}
