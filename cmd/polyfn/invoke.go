@@ -104,8 +104,9 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 		return invokeHTTP(ctx, e, *provider, pkg, f, *trigger, data)
 	case "azure":
 		return invokeAzure(ctx, e, app, pkg, f, *trigger, data)
+	default: // aws
+		return invokeAWS(ctx, e, pkg, f, *trigger, data)
 	}
-	return fmt.Errorf("invoke --provider %s: not available in this build of polyfn", *provider)
 }
 
 // invokeHTTP runs pkg with the local or the gcp adapter (the container
@@ -226,14 +227,19 @@ func sampleEvent(trigger string, data []byte) core.Event {
 
 // googleEvent is the CloudEvent Eventarc delivers for trigger, with data in
 // the place Google's event type keeps the payload: the Pub/Sub message data
-// (base64), a Cloud Storage object's metadata, a Firestore document's field.
+// (base64), a Cloud Scheduler job's custom data, a Cloud Storage object's
+// metadata, a Firestore document's field.
 func googleEvent(trigger string, data []byte) core.Event {
 	tk := triggerKinds[trigger]
 	now := time.Now().UTC()
 	id := fmt.Sprint(now.UnixNano())
 	var source, subject string
 	var body any
+	ceType := tk.ceType
 	switch trigger {
+	case "schedule":
+		ceType, source = "google.cloud.scheduler.job.v1.executed", "//cloudscheduler.googleapis.com/projects/polyfn-invoke/locations/us-central1/jobs/invoke"
+		body = map[string]any{"customData": data}
 	case "pubsub":
 		source = "//pubsub.googleapis.com/projects/polyfn-invoke/topics/invoke"
 		body = map[string]any{
@@ -251,7 +257,7 @@ func googleEvent(trigger string, data []byte) core.Event {
 			"fields": map[string]any{"payload": map[string]string{"stringValue": string(data)}}, "createTime": now.Format(time.RFC3339Nano)}}
 	}
 	b, _ := json.Marshal(body)
-	e := core.NewEvent(id, source, tk.ceType, "application/json", b)
+	e := core.NewEvent(id, source, ceType, "application/json", b)
 	if subject != "" {
 		e.SetSubject(subject)
 	}

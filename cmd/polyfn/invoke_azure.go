@@ -126,10 +126,20 @@ func azureRequest(trigger, binding string, data []byte) (azuretest.Request, erro
 	case "blob":
 		return azuretest.Blob(binding, "https://polyfn.blob.core.windows.net/invoke/payload", data, sniffContentType(data), "0x8DCAFE", now), nil
 	case "cosmos":
-		if !json.Valid(data) {
-			return azuretest.Request{}, fmt.Errorf("trigger cosmos: --data must hold a JSON document")
+		// A change feed document: the data's fields plus the system
+		// properties Cosmos DB adds.
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil || doc == nil {
+			return azuretest.Request{}, usageError("trigger cosmos: --data must hold a JSON object (the document)")
 		}
-		return azuretest.CosmosDB(binding, []json.RawMessage{data}, 4), nil
+		for k, v := range map[string]any{"id": "doc-1", "_rid": "Sl8fALN4sw4BAAAAAAAAAA==", "_etag": `"0000d986-0000-0d00-0000-65f0e1d10000"`,
+			"_ts": now.Unix(), "_lsn": 42, "_self": "dbs/Sl8fAA==/colls/Sl8fALN4sw4=/docs/Sl8fALN4sw4BAAAAAAAAAA==/"} {
+			if _, ok := doc[k]; !ok {
+				doc[k] = v
+			}
+		}
+		b, _ := json.Marshal(doc)
+		return azuretest.CosmosDB(binding, []json.RawMessage{b}, 4), nil
 	case "eventgrid":
 		ev, _ := json.Marshal(map[string]any{"id": id, "topic": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.EventGrid/topics/invoke",
 			"subject": "invoke", "eventType": "Polyfn.Invoke", "eventTime": now.Format(time.RFC3339), "dataVersion": "1.0", "data": json.RawMessage(jsonOrString(data))})

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/polyfn/polyfn/core"
 )
 
 // runCLI runs one command line in-process and returns its exit status and
@@ -162,6 +164,43 @@ func TestInvokeAzure(t *testing.T) {
 		`"type": "polyfn.echo.reply"`, "== response (host's view)", "HTTP 200, failed=false"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %s:\n%s", want, stdout)
+		}
+	}
+}
+
+// TestInvokeEveryTrigger runs polyfn invoke for every trigger under its
+// provider's wire protocol: the Lambda emulator, the Azure host simulator,
+// the Cloud Functions contract, the local server.
+func TestInvokeEveryTrigger(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs examples/echo once per trigger")
+	}
+	kinds := map[string]string{}
+	for name, tk := range triggerKinds {
+		kinds[name] = string(tk.kind)
+	}
+	for trigger, tk := range triggerKinds {
+		providers := []string{tk.provider}
+		if tk.provider == "" {
+			providers = []string{"local", "aws", "gcp"}
+			if trigger == "http" {
+				providers = []string{"local", "azure", "gcp"}
+			}
+		}
+		for _, provider := range providers {
+			t.Run(provider+"/"+trigger, func(t *testing.T) {
+				fn, want := "echo", `"polyfnkind": "`+kinds[trigger]+`"`
+				if tk.kind == core.KindHTTPRequest {
+					fn, want = "http-echo", `A-7` // inside a body that each provider escapes its own way
+				}
+				if provider == "aws" && trigger == "schedule" {
+					want = `"type": "Scheduled Event"`
+				}
+				code, stdout, stderr := runCLI(t, "invoke", "--provider", provider, "--trigger", trigger, "--function", fn, "--data", "testdata/order.json", "../../examples/echo")
+				if code != 0 || !strings.Contains(stdout, want) {
+					t.Fatalf("exit %d; output lacks %s:\n%s\n%s", code, want, stdout, stderr)
+				}
+			})
 		}
 	}
 }
