@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/httpserve"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/providers/azure"
@@ -123,27 +122,9 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		return err
 	}
 	log := slog.New(NewLogHandler(c.stdout, c.stderr))
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "functions", app.Names())
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("azure: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	log.Info("stopped")
-	return nil
+	return httpserve.Serve(ctx, ln, h, log, httpserve.Options{
+		ReadHeaderTimeout: 30 * time.Second, ShutdownTimeout: c.shutdownTimeout, Name: "azure", Attrs: []any{"functions", app.Names()},
+	})
 }
 
 // WriteApp writes app's generated function app files (see azure.Files) into

@@ -2,16 +2,13 @@ package gcp
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/httpserve"
 
 	"github.com/polyfn/polyfn/core"
 )
@@ -71,36 +68,11 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(c.logger.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	served := app.Names()
 	if c.targetSet {
 		served = []string{c.target}
 	}
-	c.logger.Info("serving", "addr", ln.Addr().String(), "functions", served, "target", c.target)
-
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	c.logger.Info("shutting down: draining requests in flight", "timeout", c.shutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("gcp: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	c.logger.Info("stopped")
-	return nil
+	return httpserve.Serve(ctx, ln, h, c.logger, httpserve.Options{
+		ShutdownTimeout: c.shutdownTimeout, Name: "gcp", Attrs: []any{"functions", served, "target", c.target},
+	})
 }

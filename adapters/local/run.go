@@ -2,16 +2,13 @@ package local
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
-	"time"
+
+	"github.com/polyfn/polyfn/internal/httpserve"
 
 	"github.com/polyfn/polyfn/core"
 )
@@ -60,28 +57,7 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(c.logger.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	c.logger.Info("serving", "addr", ln.Addr().String(), "functions", app.Names())
-
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	c.logger.Info("shutting down: draining requests in flight", "timeout", c.shutdownTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("local: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	c.logger.Info("stopped")
-	return nil
+	return httpserve.Serve(ctx, ln, h, c.logger, httpserve.Options{
+		ShutdownTimeout: c.shutdownTimeout, Name: "local", Attrs: []any{"functions", app.Names()},
+	})
 }
