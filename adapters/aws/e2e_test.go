@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/polyfn/polyfn/adapters/aws/awstest"
 )
 
 var update = flag.Bool("update", false, "update golden files")
@@ -24,8 +26,6 @@ var update = flag.Bool("update", false, "update golden files")
 // The emulator tests build examples/echo as a Lambda bootstrap, run it under
 // the AWS Lambda Runtime Interface Emulator and check, through
 // POLYFN_ECHO_FILE, the exact CloudEvent the function saw.
-
-const rieModule = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d"
 
 var (
 	buildOnce sync.Once
@@ -48,23 +48,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// findRIE returns the emulator's path, from PATH or $(go env GOPATH)/bin.
+// findRIE returns the emulator's path, from PATH or $(go env GOPATH)/bin,
+// and fails the test (it does not skip) when it is not installed.
 func findRIE(t testing.TB) string {
 	t.Helper()
-	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
-		return p
+	p, err := awstest.FindRIE()
+	if err != nil {
+		t.Fatalf("%v (.ci/run installs it)", err)
 	}
-	out, err := exec.Command("go", "env", "GOPATH").Output()
-	if err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			p := filepath.Join(dir, "bin", "aws-lambda-rie")
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	t.Fatalf("aws-lambda-rie is not on PATH nor in $(go env GOPATH)/bin: run .ci/run, or go install %s", rieModule)
-	return ""
+	return p
 }
 
 // buildEcho builds examples/echo for Lambda, once.
