@@ -2,11 +2,11 @@ package main
 
 import (
 	"archive/zip"
+	"context"
 	"debug/elf"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -128,35 +128,17 @@ func TestBuildGCP(t *testing.T) {
 		}
 	}
 
-	src := filepath.Join(out, "gcp", "source")
-	mainDir := filepath.Join(src, "functions.local", "app")
-	if err := os.MkdirAll(mainDir, 0o755); err != nil {
+	// What the Go buildpack does with the bundle: its main, importing the
+	// root package, served by functions-framework-go.
+	var e env
+	e.progress = func(string, ...any) {}
+	app, _, err := loadApp(context.Background(), &e, "../../examples/shop")
+	if err != nil {
 		t.Fatal(err)
 	}
-	// The buildpack's declarative template, in essence.
-	gen := `package main
-
-import (
-	"os"
-
-	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
-	_ "github.com/polyfn/polyfn"
-)
-
-func main() {
-	if err := funcframework.Start(os.Getenv("PORT")); err != nil {
-		panic(err)
-	}
-}
-`
-	if err := os.WriteFile(filepath.Join(mainDir, "main.go"), []byte(gen), 0o644); err != nil {
+	bin, err := buildGCFServer(context.Background(), &e, app, "../../examples/shop", filepath.Join(t.TempDir(), "gcp"))
+	if err != nil {
 		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "fn")
-	cmd := exec.Command("go", "build", "-tags", gcpSourceTags, "-o", bin, "./functions.local/app")
-	cmd.Dir = src
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the buildpack-style main: %v\n%s", err, b)
 	}
 	port := testproc.FreePort(t)
 	p := testproc.Start(t, bin, "PORT="+port, "FUNCTION_TARGET=api", "SHOP_API_KEY=k-1")

@@ -257,3 +257,59 @@ func gcloudCommands(app *core.App, source string) ([]byte, error) {
 	}
 	return []byte(b.String()), nil
 }
+
+// buildpackMain is, in essence, the main the Go functions buildpack
+// generates for a package that registers its functions in init: import the
+// package, then serve with functions-framework-go on $PORT.
+const buildpackMain = `package main
+
+import (
+	"os"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
+	_ "%s"
+)
+
+func main() {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	if err := funcframework.Start(port); err != nil {
+		panic(err)
+	}
+}
+`
+
+// buildGCFServer builds pkg as Cloud Functions runs a source deploy: the
+// source bundle of buildGCP plus the buildpack's main, compiled with the
+// source-deploy tags. The binary serves FUNCTION_TARGET on PORT with
+// functions-framework-go's own server.
+func buildGCFServer(ctx context.Context, e *env, app *core.App, pkg, dir string) (string, error) {
+	if _, err := buildGCP(ctx, e, app, pkg, dir); err != nil {
+		return "", err
+	}
+	src := filepath.Join(dir, "source")
+	list := exec.CommandContext(ctx, "go", "list", "-m")
+	list.Dir = src
+	modPath, err := list.Output()
+	if err != nil {
+		return "", fmt.Errorf("go list -m: %w", err)
+	}
+	mainDir := filepath.Join(src, "functions.local", "app")
+	if err := os.MkdirAll(mainDir, 0o755); err != nil {
+		return "", err
+	}
+	gen := fmt.Sprintf(buildpackMain, strings.TrimSpace(string(modPath)))
+	if err := os.WriteFile(filepath.Join(mainDir, "main.go"), []byte(gen), 0o644); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "gcf-server")
+	e.progress("building the buildpack's main with -tags %s", gcpSourceTags)
+	build := exec.CommandContext(ctx, "go", "build", "-tags", gcpSourceTags, "-o", bin, "./functions.local/app")
+	build.Dir = src
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the functions-framework server: %v\n%s", err, out)
+	}
+	return bin, nil
+}

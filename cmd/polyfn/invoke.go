@@ -101,7 +101,7 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	}
 	switch *provider {
 	case "local", "gcp":
-		return invokeHTTP(ctx, e, *provider, pkg, f, *trigger, data)
+		return invokeHTTP(ctx, e, *provider, app, pkg, f, *trigger, data)
 	case "azure":
 		return invokeAzure(ctx, e, app, pkg, f, *trigger, data)
 	default: // aws
@@ -109,10 +109,10 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	}
 }
 
-// invokeHTTP runs pkg with the local or the gcp adapter (the container
-// path, which speaks Cloud Functions' HTTP contract) and sends it one
-// request as the platform would.
-func invokeHTTP(ctx context.Context, e *env, provider, pkg string, f *core.Function, trigger string, data []byte) error {
+// invokeHTTP runs pkg with the local adapter, or as Cloud Functions runs a
+// source deploy (functions-framework-go's server), and sends it one request
+// as the platform would.
+func invokeHTTP(ctx context.Context, e *env, provider string, app *core.App, pkg string, f *core.Function, trigger string, data []byte) error {
 	dir, err := os.MkdirTemp("", "polyfn-invoke-")
 	if err != nil {
 		return err
@@ -123,13 +123,19 @@ func invokeHTTP(ctx context.Context, e *env, provider, pkg string, f *core.Funct
 	if err != nil {
 		return err
 	}
-	tags, env, ready := "", []string(nil), "/healthz"
+	env, ready := []string(nil), "/healthz"
 	if provider == "gcp" {
-		tags, env, ready = "polyfn.gcp", []string{"FUNCTION_TARGET=" + f.Name}, "/"
-	}
-	e.progress("building %s (tags %q)", pkg, tags)
-	if out, err := exec.CommandContext(ctx, goBin, "build", "-tags", tags, "-o", bin, pkg).CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		// A source deploy's process: the buildpack's main serving the
+		// function with functions-framework-go.
+		if bin, err = buildGCFServer(ctx, e, app, pkg, filepath.Join(dir, "gcp")); err != nil {
+			return err
+		}
+		env, ready = []string{"FUNCTION_TARGET=" + f.Name}, "/"
+	} else {
+		e.progress("building %s", pkg)
+		if out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
 	}
 	port, err := freePort()
 	if err != nil {
