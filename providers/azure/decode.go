@@ -546,36 +546,9 @@ func (d *decoder) serviceBus(raw json.RawMessage) error {
 		}
 	}
 	src = d.source(src)
-	if !d.many() {
-		body, err := d.payload(raw)
-		if err != nil {
-			return err
-		}
-		e, err := d.sbEvent(body, func(k string) json.RawMessage { return d.req.Metadata[k] }, src, kind)
-		if err != nil {
-			return err
-		}
-		d.inv.Events = append(d.inv.Events, e)
-		return nil
-	}
-	d.inv.Batch = true
-	items, err := records(raw)
-	if err != nil {
-		return err
-	}
-	metaFor := d.batchMeta()
-	for i, it := range items {
-		body, err := d.item(it)
-		if err != nil {
-			return fmt.Errorf("message %d: %w", i, err)
-		}
-		e, err := d.sbEvent(body, metaFor(i), src, kind)
-		if err != nil {
-			return fmt.Errorf("message %d: %w", i, err)
-		}
-		d.inv.Events = append(d.inv.Events, e)
-	}
-	return nil
+	return d.messages(raw, "message", func(body []byte, meta metaAt) (core.Event, error) {
+		return d.sbEvent(body, meta, src, kind)
+	})
 }
 
 func (d *decoder) sbEvent(body []byte, meta metaAt, src string, kind core.EventKind) (core.Event, error) {
@@ -636,36 +609,9 @@ func (d *decoder) eventHub(raw json.RawMessage) error {
 		src = "//" + ns + "/" + hub
 	}
 	src = d.source(src)
-	if !d.many() {
-		body, err := d.payload(raw)
-		if err != nil {
-			return err
-		}
-		e, err := d.ehEvent(body, func(k string) json.RawMessage { return d.req.Metadata[k] }, src, partition)
-		if err != nil {
-			return err
-		}
-		d.inv.Events = append(d.inv.Events, e)
-		return nil
-	}
-	d.inv.Batch = true
-	items, err := records(raw)
-	if err != nil {
-		return err
-	}
-	metaFor := d.batchMeta()
-	for i, it := range items {
-		body, err := d.item(it)
-		if err != nil {
-			return fmt.Errorf("event %d: %w", i, err)
-		}
-		e, err := d.ehEvent(body, metaFor(i), src, partition)
-		if err != nil {
-			return fmt.Errorf("event %d: %w", i, err)
-		}
-		d.inv.Events = append(d.inv.Events, e)
-	}
-	return nil
+	return d.messages(raw, "event", func(body []byte, meta metaAt) (core.Event, error) {
+		return d.ehEvent(body, meta, src, partition)
+	})
 }
 
 func (d *decoder) ehEvent(body []byte, meta metaAt, src, partition string) (core.Event, error) {
@@ -1006,4 +952,40 @@ func eventGridKind(typ string) core.EventKind {
 		return core.KindStorageObjectDeleted
 	}
 	return core.KindBusEvent
+}
+
+// messages decodes the trigger value raw — one message, or with cardinality
+// many an array of them with index-aligned metadata — into events with
+// build; noun names an element in errors.
+func (d *decoder) messages(raw json.RawMessage, noun string, build func(body []byte, meta metaAt) (core.Event, error)) error {
+	if !d.many() {
+		body, err := d.payload(raw)
+		if err != nil {
+			return err
+		}
+		e, err := build(body, func(k string) json.RawMessage { return d.req.Metadata[k] })
+		if err != nil {
+			return err
+		}
+		d.inv.Events = append(d.inv.Events, e)
+		return nil
+	}
+	d.inv.Batch = true
+	items, err := records(raw)
+	if err != nil {
+		return err
+	}
+	metaFor := d.batchMeta()
+	for i, it := range items {
+		body, err := d.item(it)
+		if err != nil {
+			return fmt.Errorf("%s %d: %w", noun, i, err)
+		}
+		e, err := build(body, metaFor(i))
+		if err != nil {
+			return fmt.Errorf("%s %d: %w", noun, i, err)
+		}
+		d.inv.Events = append(d.inv.Events, e)
+	}
+	return nil
 }
