@@ -3,17 +3,17 @@
 package testproc
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/syncbuf"
 )
 
 // Build compiles the package pkg (a path go build accepts) into a temporary
@@ -47,7 +47,7 @@ func FreePort(t testing.TB) string {
 // Proc is a running program.
 type Proc struct {
 	cmd    *exec.Cmd
-	logs   syncBuffer
+	logs   syncbuf.Buffer
 	exited chan error
 }
 
@@ -110,21 +110,4 @@ func (p *Proc) Stop(t testing.TB, timeout time.Duration) error {
 		t.Fatalf("no exit %s after SIGTERM\n%s", timeout, p.Logs())
 		return nil
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/syncbuf"
 )
 
 // InstallRIE is the command that installs the emulator.
@@ -47,7 +49,7 @@ type Emulator struct {
 	// Addr is the emulator's invoke address (host:port).
 	Addr string
 	cmd  *exec.Cmd
-	logs syncBuffer
+	logs syncbuf.Buffer
 	done chan struct{}
 	mu   sync.Mutex // one invocation at a time: concurrent invokes crash the emulator
 }
@@ -147,21 +149,4 @@ func freePorts(n int) ([]string, error) {
 		ports[i] = fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
