@@ -35,6 +35,13 @@ func (r *received) add(e core.Event) {
 	r.evs = append(r.evs, e.Clone())
 }
 
+// all returns a copy of the events seen so far.
+func (r *received) all() []core.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]core.Event(nil), r.evs...)
+}
+
 func (r *received) last(t *testing.T) core.Event {
 	t.Helper()
 	r.mu.Lock()
@@ -222,11 +229,11 @@ func TestBatchWithSDKRequest(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/cloudevents-batch+json" {
 		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	if len(got.evs) != 3 {
-		t.Fatalf("the function saw %d events, want 3", len(got.evs))
+	if len(got.all()) != 3 {
+		t.Fatalf("the function saw %d events, want 3", len(got.all()))
 	}
 	for i, e := range sent {
-		sameEvent(t, got.evs[i], e)
+		sameEvent(t, got.all()[i], e)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	replies, err := cejson.UnmarshalBatch(body)
@@ -268,8 +275,8 @@ func TestBatchPartialFailure(t *testing.T) {
 		out.Failed[1].ID != "boom-3" || !strings.Contains(out.Failed[1].Error, "panic: asked to panic") {
 		t.Fatalf("body %s", resp.body)
 	}
-	if len(got.evs) != 4 {
-		t.Fatalf("every record must run once: ran %d", len(got.evs))
+	if len(got.all()) != 4 {
+		t.Fatalf("every record must run once: ran %d", len(got.all()))
 	}
 }
 
@@ -461,7 +468,7 @@ func TestServeDrainsOnShutdown(t *testing.T) {
 	slow := make(chan response, 1)
 	go func() { slow <- post(t, url+"/mirror", "application/json", `{"sleep":300}`, validHeaders) }()
 	deadline := time.Now().Add(2 * time.Second)
-	for len(got.evs) == 0 && time.Now().Before(deadline) {
+	for len(got.all()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel() // as SIGTERM does
