@@ -13,7 +13,9 @@
 //   - a reply event comes back in binary mode with 200, no reply is 204;
 //   - a handler error or panic gets 500 and a JSON error body
 //     {"error": "...", "kind": "retryable"|"permanent"}; the server keeps serving;
-//   - a body over the limit (WithMaxBodyBytes) gets 413.
+//   - a body over the limit (WithMaxBodyBytes) gets 413;
+//   - a function's declared timeout (core.WithTimeout) bounds its context,
+//     and the deadline is in core.InvocationFrom(ctx).
 //
 // GET /healthz answers {"status":"ok"}. Logs are JSON lines (log/slog) on
 // standard output. Run shuts down gracefully on SIGINT and SIGTERM, letting

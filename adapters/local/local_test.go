@@ -509,3 +509,24 @@ func TestServeEnvErrors(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestDeclaredTimeout(t *testing.T) {
+	app := core.NewApp()
+	core.Must(app.Event("slow", func(ctx context.Context, e core.Event) (*core.Event, error) {
+		if core.InvocationFrom(ctx).Deadline.IsZero() {
+			return nil, fmt.Errorf("no deadline in the invocation")
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Second):
+			return nil, nil
+		}
+	}, core.WithTimeout(50*time.Millisecond)))
+	srv := newServer(t, app)
+	start := time.Now()
+	r := post(t, srv.URL+"/slow", "application/json", `{}`, validHeaders)
+	if r.status != 500 || !strings.Contains(string(r.body), "context deadline exceeded") || time.Since(start) > 2*time.Second {
+		t.Fatalf("status %d after %s: %s", r.status, time.Since(start), r.body)
+	}
+}

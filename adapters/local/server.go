@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,27 +118,35 @@ type server struct {
 	cold atomic.Bool // set once the first invocation has run
 }
 
-func (s *server) invocation(f *core.Function, id string, trigger core.TriggerKind) *core.Invocation {
+// invocation returns the context of one invocation of f: its metadata and,
+// when f declares a timeout (core.WithTimeout), its deadline.
+func (s *server) invocation(ctx context.Context, f *core.Function, id string, trigger core.TriggerKind) (context.Context, context.CancelFunc) {
 	if id == "" {
 		id = strconv.FormatUint(s.seq.Add(1), 10)
 	}
-	return &core.Invocation{
+	inv := core.Invocation{
 		Function:  f.Name,
 		ID:        id,
 		Provider:  s.cfg.provider,
 		Trigger:   trigger,
 		ColdStart: !s.cold.Swap(true),
 	}
+	cancel := context.CancelFunc(func() {})
+	if f.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, f.Timeout)
+		inv.Deadline, _ = ctx.Deadline()
+	}
+	return core.WithInvocation(ctx, &inv), cancel
 }
 
 func (s *server) httpFunction(f *core.Function) http.Handler {
 	h := f.HTTPHandler()
 	log := s.cfg.logger.With("function", f.Name)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inv := s.invocation(f, r.Header.Get("X-Request-Id"), core.TriggerHTTP)
-		ctx := core.WithInvocation(r.Context(), inv)
+		ctx, cancel := s.invocation(r.Context(), f, r.Header.Get("X-Request-Id"), core.TriggerHTTP)
+		defer cancel()
 		ctx = core.WithHTTPPanicHook(ctx, func(p *core.PanicError) {
-			log.Error("function panicked", "id", inv.ID, "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
+			log.Error("function panicked", "id", core.InvocationID(ctx), "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
 		})
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
 		h.ServeHTTP(w, r.WithContext(ctx))
@@ -178,7 +187,8 @@ func (s *server) eventFunction(f *core.Function) http.Handler {
 			writeError(w, http.StatusBadRequest, err.Error(), "")
 			return
 		}
-		ctx := core.WithInvocation(r.Context(), s.invocation(f, e.ID(), core.TriggerDirect))
+		ctx, cancel := s.invocation(r.Context(), f, e.ID(), core.TriggerDirect)
+		defer cancel()
 		reply, err := fn(ctx, e)
 		if err != nil {
 			logFailure(log, e, err)
@@ -190,7 +200,8 @@ func (s *server) eventFunction(f *core.Function) http.Handler {
 }
 
 func (s *server) batch(w http.ResponseWriter, r *http.Request, f *core.Function, fn core.EventFunc, log *slog.Logger, evs []core.Event) {
-	ctx := core.WithInvocation(r.Context(), s.invocation(f, "", core.TriggerDirect))
+	ctx, cancel := s.invocation(r.Context(), f, "", core.TriggerDirect)
+	defer cancel()
 	res := core.RunBatch(ctx, fn, evs, core.BatchOptions{Concurrency: f.BatchConcurrency})
 	if failed := res.Failed(); len(failed) > 0 {
 		type failure struct {
