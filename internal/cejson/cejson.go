@@ -74,7 +74,8 @@ func FromMap(m map[string]json.RawMessage) (event.Event, error) {
 	case sv != event.CloudEventsVersionV1:
 		return event.Event{}, invalid("specversion %q is not supported (want \"1.0\")", sv)
 	}
-	ec := &event.EventContextV1{}
+	c := NewContext()
+	ec := c.V1()
 	for name, raw := range m {
 		switch name {
 		case "specversion", "data", "data_base64":
@@ -84,7 +85,7 @@ func FromMap(m map[string]json.RawMessage) (event.Event, error) {
 				return event.Event{}, err
 			}
 			if ok {
-				if err := SetAttribute(ec, name, s); err != nil {
+				if err := c.Set(name, s); err != nil {
 					return event.Event{}, err
 				}
 			}
@@ -115,13 +116,13 @@ func FromMap(m map[string]json.RawMessage) (event.Event, error) {
 		e.DataEncoded, e.DataBase64 = d, true
 	case hasData:
 		if mediatype.IsJSON(mediaType(ec.DataContentType)) {
-			e.DataEncoded = append([]byte(nil), data...)
+			e.DataEncoded = data // json.RawMessage decoding made it a copy
 			break
 		}
 		// Other media types carry their text as a JSON string.
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
-			e.DataEncoded = append([]byte(nil), data...)
+			e.DataEncoded = data
 			break
 		}
 		e.DataEncoded = []byte(s)
@@ -138,11 +139,35 @@ func str(m map[string]json.RawMessage, name string) (string, bool, error) {
 	if !ok || isNull(raw) {
 		return "", false, nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := jsonString(raw)
+	if err != nil {
 		return "", false, invalid("attribute %s must be a string, got %s", name, abbrev(raw))
 	}
 	return s, true, nil
+}
+
+// jsonString decodes a JSON string, without encoding/json's reflection for
+// the common case of a string with no escapes.
+func jsonString(raw json.RawMessage) (string, error) {
+	raw = bytes.Trim(raw, " \t\r\n") // JSON's white space, not Unicode's
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 && bytes.IndexByte(raw[1:len(raw)-1], '"') < 0 {
+		inner := raw[1 : len(raw)-1]
+		if utf8.Valid(inner) && !hasControl(inner) {
+			return string(inner), nil
+		}
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
+}
+
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
@@ -286,8 +311,8 @@ func setJSONExtension(ec *event.EventContextV1, name string, raw json.RawMessage
 	var v any
 	switch raw[0] {
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, err := jsonString(raw)
+		if err != nil {
 			return invalid("extension %s: %v", name, err)
 		}
 		v = s

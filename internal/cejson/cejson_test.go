@@ -2,6 +2,7 @@ package cejson
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -233,4 +234,19 @@ func BenchmarkAppend(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzJSONString checks the fast path against encoding/json.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"esc\"aped"`, `"uni\u00e9"`, `"tab	in"`, `"é"`, "\"\xff\"", `""`, `"a\nb"`, `1`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := jsonString(b)
+		var want string
+		wantErr := json.Unmarshal(b, &want)
+		if (err == nil) != (wantErr == nil) || got != want {
+			t.Fatalf("jsonString(%q) = %q, %v; encoding/json: %q, %v", b, got, err, want, wantErr)
+		}
+	})
 }
