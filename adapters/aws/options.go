@@ -1,9 +1,10 @@
 package aws
 
 import (
-	"context"
 	"log/slog"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/slogx"
 )
 
 // An Option configures the Lambda adapter.
@@ -32,7 +33,7 @@ func newConfig(opts []Option) config {
 		}
 	}
 	if c.logger == nil {
-		c.logger = slog.New(discard{})
+		c.logger = slog.New(slogx.Discard)
 	}
 	return c
 }
@@ -78,11 +79,3 @@ func WithShutdownHook(f func()) Option {
 		}
 	})
 }
-
-// discard is a slog.Handler that drops every record.
-type discard struct{}
-
-func (discard) Enabled(context.Context, slog.Level) bool  { return false }
-func (discard) Handle(context.Context, slog.Record) error { return nil }
-func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discard) WithGroup(string) slog.Handler           { return d }

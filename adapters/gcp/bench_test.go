@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polyfn/polyfn/internal/slogx"
+
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
 	"github.com/polyfn/polyfn/core"
@@ -40,7 +42,7 @@ func benchRequest(b *testing.B, url string, body []byte) *http.Request {
 func BenchmarkHandler(b *testing.B) {
 	app := core.NewApp()
 	core.Must(app.Event("pfbench", polyfnBench))
-	own, err := Handler(app, WithTarget("pfbench"), WithLogger(slog.New(discard{})))
+	own, err := Handler(app, WithTarget("pfbench"), WithLogger(slog.New(slogx.Discard)))
 	if err != nil {
 		b.Fatal(err)
 	}

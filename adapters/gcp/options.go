@@ -1,10 +1,11 @@
 package gcp
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/slogx"
 )
 
 // An Option configures the gcp adapter.
@@ -36,7 +37,7 @@ func newConfig(opts []Option) config {
 		}
 	}
 	if c.logger == nil {
-		c.logger = slog.New(discard{})
+		c.logger = slog.New(slogx.Discard)
 	}
 	return c
 }
@@ -102,11 +103,3 @@ func WithPermanentErrorStatus(code int) Option {
 		}
 	})
 }
-
-// discard is a slog.Handler that drops every record.
-type discard struct{}
-
-func (discard) Enabled(context.Context, slog.Level) bool  { return false }
-func (discard) Handle(context.Context, slog.Record) error { return nil }
-func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discard) WithGroup(string) slog.Handler           { return d }

@@ -1,5 +1,9 @@
 package local
 
-import "log/slog"
+import (
+	"log/slog"
 
-func slogDiscard() *slog.Logger { return slog.New(discard{}) }
+	"github.com/polyfn/polyfn/internal/slogx"
+)
+
+func slogDiscard() *slog.Logger { return slog.New(slogx.Discard) }

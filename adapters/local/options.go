@@ -1,9 +1,10 @@
 package local
 
 import (
-	"context"
 	"log/slog"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/slogx"
 )
 
 // An Option configures the local adapter.
@@ -30,7 +31,7 @@ func newConfig(opts []Option) config {
 		o.apply(&c)
 	}
 	if c.logger == nil {
-		c.logger = slog.New(discard{})
+		c.logger = slog.New(slogx.Discard)
 	}
 	return c
 }
@@ -82,11 +83,3 @@ func WithProvider(name string) Option {
 		}
 	})
 }
-
-// discard is a slog.Handler that drops every record.
-type discard struct{}
-
-func (discard) Enabled(context.Context, slog.Level) bool  { return false }
-func (discard) Handle(context.Context, slog.Record) error { return nil }
-func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discard) WithGroup(string) slog.Handler           { return d }
