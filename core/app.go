@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -85,12 +86,14 @@ func (f *Function) EventFunc() EventFunc {
 }
 
 // HTTPHandler returns the function's handler wrapped in the App's HTTP
-// middleware and panic recovery, or nil for an event function.
+// middleware, or nil for an event function. It does not recover panics:
+// the adapter serving it does, so that it can log them and answer 500 in
+// its platform's terms.
 func (f *Function) HTTPHandler() http.Handler {
 	if f.handler == nil {
 		return nil
 	}
-	return recoverHTTP(chainHTTP(f.handler, f.app.httpMW))
+	return chainHTTP(f.handler, f.app.httpMW)
 }
 
 // Trigger returns the function's first trigger of kind k.
@@ -244,6 +247,51 @@ func (a *App) Functions() []*Function { return append([]*Function(nil), a.funcs.
 func (a *App) Function(name string) (*Function, bool) {
 	f, ok := a.byName[name]
 	return f, ok
+}
+
+// Select returns the function an adapter or a build tool should serve: the
+// one registered under name, or, when name is empty, the App's only function
+// of kind k (0 for any kind). It checks the function's kind against k too.
+// Its errors wrap ErrNoFunction and name what the App has.
+func (a *App) Select(name string, k FunctionKind) (*Function, error) {
+	what := "function"
+	if k != 0 {
+		what = k.String() + " function"
+	}
+	if name != "" {
+		f, ok := a.byName[name]
+		if !ok {
+			return nil, fmt.Errorf("%w: no function %q in the app (it has %s)", ErrNoFunction, name, a.listNames())
+		}
+		if k != 0 && f.Kind != k {
+			return nil, fmt.Errorf("%w: function %q is an %s function, not an %s", ErrNoFunction, name, f.Kind, what)
+		}
+		return f, nil
+	}
+	var found []*Function
+	for _, f := range a.funcs {
+		if k == 0 || f.Kind == k {
+			found = append(found, f)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return nil, fmt.Errorf("%w: the app has no %s", ErrNoFunction, what)
+	}
+	return nil, fmt.Errorf("%w: the app has %d %ss (%s): name the one to serve", ErrNoFunction, len(found), what, a.listNames())
+}
+
+// ErrNoFunction is wrapped by the errors of App.Select.
+var ErrNoFunction = errors.New("polyfn: no function selected")
+
+func (a *App) listNames() string {
+	names := a.Names()
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
 
 // Names returns the names of the functions, sorted.

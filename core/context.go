@@ -2,7 +2,10 @@ package core
 
 import (
 	"context"
+	"log/slog"
 	"time"
+
+	"github.com/polyfn/polyfn/core/internal/invctx"
 )
 
 // Invocation describes the current invocation. Adapters attach it to the
@@ -10,8 +13,9 @@ import (
 type Invocation struct {
 	// Function is the name the function was registered under.
 	Function string
-	// ID is the platform's invocation or request id (the Lambda request id,
-	// the Azure invocation id, the event id).
+	// ID is the platform's id of the invocation (the Lambda request id, the
+	// Azure invocation id, the Cloud Functions execution id, the request's
+	// X-Request-Id), or one the adapter made up when the platform gives none.
 	ID string
 	// Provider names the adapter: "aws", "azure", "gcp" or "local".
 	Provider string
@@ -19,48 +23,22 @@ type Invocation struct {
 	Trigger TriggerKind
 	// ColdStart is true for the first invocation in this process.
 	ColdStart bool
-	// Deadline is when the platform stops the invocation; zero when unknown.
+	// Deadline is when the invocation's context expires; zero when neither
+	// the platform nor the function's timeout (WithTimeout) sets one.
 	Deadline time.Time
+	// TraceParent and TraceState are the W3C trace context the platform sent
+	// with the invocation (traceparent and tracestate), when it sent one.
+	TraceParent, TraceState string
+	// Logger is the invocation's logger, when the adapter sets one; nil
+	// otherwise.
+	Logger *slog.Logger
 }
 
-type invocationKey struct{}
-
-// invocationCtx carries an Invocation in the same allocation as the
-// context that holds it.
-type invocationCtx struct {
-	context.Context
-	inv Invocation
-}
-
-func (c *invocationCtx) Value(key any) any {
-	if key == (invocationKey{}) {
-		return &c.inv
-	}
-	return c.Context.Value(key)
-}
-
-// WithInvocation returns a copy of ctx carrying a copy of *inv. Adapters
-// call it; a function reads it back with InvocationFrom.
-func WithInvocation(ctx context.Context, inv *Invocation) context.Context {
-	return &invocationCtx{Context: ctx, inv: *inv}
-}
-
-// InvocationFrom returns the invocation ctx carries, or the zero Invocation.
+// InvocationFrom returns the invocation ctx carries, or the zero Invocation
+// outside one.
 func InvocationFrom(ctx context.Context) Invocation {
-	if inv, ok := ctx.Value(invocationKey{}).(*Invocation); ok && inv != nil {
+	if inv, ok := ctx.Value(invctx.Key{}).(*Invocation); ok && inv != nil {
 		return *inv
 	}
 	return Invocation{}
 }
-
-// FunctionName returns the name of the function being invoked, or "".
-func FunctionName(ctx context.Context) string { return InvocationFrom(ctx).Function }
-
-// InvocationID returns the platform's id of this invocation, or "".
-func InvocationID(ctx context.Context) string { return InvocationFrom(ctx).ID }
-
-// Provider returns the name of the adapter running the function, or "".
-func Provider(ctx context.Context) string { return InvocationFrom(ctx).Provider }
-
-// IsColdStart reports whether this is the process's first invocation.
-func IsColdStart(ctx context.Context) bool { return InvocationFrom(ctx).ColdStart }

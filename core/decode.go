@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/polyfn/polyfn/core/internal/payload"
 	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
@@ -32,7 +32,7 @@ func Decode[T any](e Event) (T, error) {
 }
 
 func decodeInto[T any](e Event, v *T) error {
-	data, mt, err := payload(e)
+	data, mt, err := payloadOf(e)
 	if err != nil {
 		return err
 	}
@@ -61,52 +61,22 @@ func decodeInto[T any](e Event, v *T) error {
 	return nil
 }
 
-// PubSubMessagePublishedType is the CloudEvents type Google gives a Pub/Sub
-// message (Eventarc, Cloud Functions): its data is an envelope,
-// {"message": {"data": base64, "attributes": ...}, "subscription": ...}.
-const PubSubMessagePublishedType = "google.cloud.pubsub.topic.v1.messagePublished"
-
 // Payload returns the application payload an event carries and its media
 // type (lower case, without parameters). For most events that is the data
-// and datacontenttype. For an event whose data is a transport envelope it
-// is the message inside: a Google Pub/Sub message's data, base64-decoded,
-// with the media type of its "content-type" attribute, or else
-// application/json for JSON bytes, text/plain for other UTF-8 text and
-// application/octet-stream for the rest. So a function that decodes with Decode or Typed
-// reads the same order from an SQS message, an Azure queue message and a
-// Pub/Sub message, while the event itself stays as the platform sent it.
-func Payload(e Event) ([]byte, string, error) { return payload(e) }
+// and datacontenttype. For an event whose data is a transport envelope, it
+// is the message inside, as the provider that knows the envelope registered
+// it (core/driver.RegisterPayload): the Google Pub/Sub message of a
+// messagePublished event, for instance. So a function that decodes with
+// Decode or Typed reads the same order from an SQS message, an Azure queue
+// message and a Pub/Sub message, while the event itself stays as the
+// platform sent it.
+func Payload(e Event) ([]byte, string, error) { return payloadOf(e) }
 
-func payload(e Event) ([]byte, string, error) {
-	if e.Type() != PubSubMessagePublishedType {
-		return e.Data(), mediatype.Of(e.DataContentType()), nil
+func payloadOf(e Event) ([]byte, string, error) {
+	if fn, ok := payload.Lookup(e.Type()); ok {
+		return fn(e)
 	}
-	var env struct {
-		Message *struct {
-			Data       []byte            `json:"data"` // base64 in JSON
-			Attributes map[string]string `json:"attributes"`
-		} `json:"message"`
-	}
-	if err := json.Unmarshal(e.Data(), &env); err != nil || env.Message == nil {
-		return nil, "", Permanent(fmt.Errorf("%s event %s: data is not a Pub/Sub message envelope", e.Type(), e.ID()))
-	}
-	mt := ""
-	for k, v := range env.Message.Attributes {
-		if strings.EqualFold(k, "content-type") {
-			mt = mediatype.Of(v)
-		}
-	}
-	if mt == "" {
-		switch d := env.Message.Data; {
-		case len(d) > 0 && json.Valid(d):
-			mt = "application/json"
-		case len(d) > 0 && utf8.Valid(d):
-			mt = "text/plain"
-		default:
-			mt = "application/octet-stream"
-		}
-	}
-	return env.Message.Data, mt, nil
+	return e.Data(), mediatype.Of(e.DataContentType()), nil
 }
 
 // Typed adapts a function that takes decoded data to an EventFunc. The data

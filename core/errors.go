@@ -68,9 +68,9 @@ func Retryable(err error) error {
 	return &Error{Kind: ErrorRetryable, Err: err}
 }
 
-// KindOf returns the kind of the outermost *Error in err's chain, and
+// ErrorKindOf returns the kind of the outermost *Error in err's chain, and
 // ErrorRetryable when there is none. A *PanicError is retryable.
-func KindOf(err error) ErrorKind {
+func ErrorKindOf(err error) ErrorKind {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
@@ -78,8 +78,8 @@ func KindOf(err error) ErrorKind {
 	return ErrorRetryable
 }
 
-// IsPermanent reports whether KindOf(err) is ErrorPermanent.
-func IsPermanent(err error) bool { return err != nil && KindOf(err) == ErrorPermanent }
+// IsPermanent reports whether ErrorKindOf(err) is ErrorPermanent.
+func IsPermanent(err error) bool { return err != nil && ErrorKindOf(err) == ErrorPermanent }
 
 // PanicError is the error an invocation returns when its handler panicked.
 // The App's panic recovery produces it; adapters report it like any error.

@@ -9,6 +9,7 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 )
 
 func newOrderEvent(id, data string) core.Event {
@@ -24,7 +25,7 @@ func newOrderEvent(id, data string) core.Event {
 func ExampleApp() {
 	app := core.NewApp()
 	core.Must(app.Event("orders", func(ctx context.Context, e core.Event) (*core.Event, error) {
-		fmt.Printf("%s got %s from %s\n", core.FunctionName(ctx), e.ID(), e.Source())
+		fmt.Printf("%s got %s from %s\n", core.InvocationFrom(ctx).Function, e.ID(), e.Source())
 		return nil, nil
 	}, core.OnQueue("orders")))
 	core.Must(app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/", "GET")))
@@ -34,9 +35,10 @@ func ExampleApp() {
 		core.OnSchedule("0 25 * * *", "Europe/Paris"))
 	fmt.Println(err)
 
-	// Adapters call the composed handler; here we call it by hand.
-	f, _ := app.Function("orders")
-	ctx := core.WithInvocation(context.Background(), &core.Invocation{Function: f.Name})
+	// Adapters call the composed handler with the invocation in its
+	// context; here we call it by hand.
+	f, _ := app.Select("orders", core.EventFunction)
+	ctx := driver.WithInvocation(context.Background(), &core.Invocation{Function: f.Name})
 	_, _ = f.EventFunc()(ctx, newOrderEvent("o-1", `{}`))
 	fmt.Println(app.Names())
 	// Output:
@@ -96,32 +98,9 @@ func ExamplePermanent() {
 			e.DataEncoded = nil
 		}
 		err := handle(e)
-		fmt.Printf("%v: %v\n", core.KindOf(err), err)
+		fmt.Printf("%v: %v\n", core.ErrorKindOf(err), err)
 	}
 	// Output:
 	// permanent: order o-1 has no data
 	// retryable: database unavailable
-}
-
-func ExampleRunBatch() {
-	var batch []core.Event
-	for i, group := range []string{"g1", "g2", "g1", "g1"} {
-		e := newOrderEvent(fmt.Sprint("m", i), `{}`)
-		e.SetExtension(core.PartitionKeyExtension, group)
-		batch = append(batch, e)
-	}
-	fn := func(ctx context.Context, e core.Event) (*core.Event, error) {
-		if e.ID() == "m2" {
-			return nil, errors.New("payment service down")
-		}
-		return nil, nil
-	}
-	// A FIFO source: after a failure, later records of the same group are not run.
-	res := core.RunBatch(context.Background(), fn, batch, core.BatchOptions{StopOnFailure: true})
-	for _, i := range res.Failed() {
-		fmt.Println(batch[i].ID(), res.Records[i].Err)
-	}
-	// Output:
-	// m2 payment service down
-	// m3 not run: an earlier record with the same ordering key failed
 }

@@ -13,6 +13,11 @@ import (
 // event's portable kind.
 const KindExtension = "polyfnkind"
 
+// PartitionKeyExtension is the CloudEvents partitioning extension: the
+// ordering key of a record (an SQS message group, a Kinesis partition key,
+// a Pub/Sub ordering key). Batches run records with equal keys in order.
+const PartitionKeyExtension = "partitionkey"
+
 // EventKind is a portable, cloud-neutral name for what an event means. The
 // providers set it on every event they synthesize, in the extension
 // [KindExtension].
@@ -62,15 +67,6 @@ func ExtensionString(e Event, name string) (string, bool) {
 	}
 	s, err := types.Format(v)
 	return s, err == nil
-}
-
-// SetEventKind sets e's portable kind. An empty kind removes it.
-func SetEventKind(e *Event, k EventKind) {
-	if k == "" {
-		e.SetExtension(KindExtension, nil) // nil deletes
-		return
-	}
-	e.SetExtension(KindExtension, string(k))
 }
 
 // NewEvent returns a CloudEvents 1.0 event with the given id, source and

@@ -1,12 +1,8 @@
 package core
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
-	"time"
 )
 
 // triggerJSON is the JSON form of a Trigger.
@@ -27,8 +23,11 @@ type triggerJSON struct {
 
 // MarshalJSON encodes t with its provider settings.
 func (t Trigger) MarshalJSON() ([]byte, error) {
-	return json.Marshal(triggerJSON{t.Kind, t.Route, t.Methods, t.Name, t.Subscription, t.Cron, t.TimeZone,
-		t.Events, t.Type, t.Source, t.BatchSize, t.overrides})
+	return json.Marshal(triggerJSON{
+		Kind: t.Kind, Route: t.Route, Methods: t.Methods, Name: t.Name, Subscription: t.Subscription,
+		Cron: t.Cron, TimeZone: t.TimeZone, Events: t.Events, Type: t.Type, Source: t.Source,
+		BatchSize: t.BatchSize, Settings: t.overrides,
+	})
 }
 
 // UnmarshalJSON decodes what MarshalJSON encodes.
@@ -37,7 +36,11 @@ func (t *Trigger) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*t = Trigger{j.Kind, j.Route, j.Methods, j.Name, j.Subscription, j.Cron, j.TimeZone, j.Events, j.Type, j.Source, j.BatchSize, j.Settings}
+	*t = Trigger{
+		Kind: j.Kind, Route: j.Route, Methods: j.Methods, Name: j.Name, Subscription: j.Subscription,
+		Cron: j.Cron, TimeZone: j.TimeZone, Events: j.Events, Type: j.Type, Source: j.Source,
+		BatchSize: j.BatchSize, overrides: j.Settings,
+	}
 	return nil
 }
 
@@ -62,7 +65,8 @@ func (k *FunctionKind) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// functionJSON is the JSON form of a Function's declaration.
+// functionJSON is the JSON form of a Function's declaration. ParseSpec in
+// core/driver reads it back.
 type functionJSON struct {
 	Name             string       `json:"name"`
 	Kind             FunctionKind `json:"kind"`
@@ -85,50 +89,4 @@ func (a *App) MarshalJSON() ([]byte, error) {
 		out.Functions = append(out.Functions, fj)
 	}
 	return json.Marshal(out)
-}
-
-// ErrDeclarationOnly is what the functions of an App built by ParseSpec
-// return: they hold declarations, not code.
-var ErrDeclarationOnly = errors.New("polyfn: this function was read from a spec and has no code")
-
-// ParseSpec rebuilds an App from what App.MarshalJSON wrote: the same
-// functions and triggers, validated as at registration, with handlers that
-// fail with ErrDeclarationOnly. Build tools use it to generate manifests.
-func ParseSpec(spec []byte) (*App, error) {
-	var in struct {
-		Functions []functionJSON `json:"functions"`
-	}
-	if err := json.Unmarshal(spec, &in); err != nil {
-		return nil, fmt.Errorf("polyfn: app spec: %w", err)
-	}
-	app := NewApp()
-	for _, fj := range in.Functions {
-		opts := make([]FunctionOption, 0, len(fj.Triggers)+2)
-		for _, t := range fj.Triggers {
-			opts = append(opts, t)
-		}
-		if fj.Timeout != "" {
-			d, err := time.ParseDuration(fj.Timeout)
-			if err != nil {
-				return nil, fmt.Errorf("polyfn: app spec: function %q: timeout: %w", fj.Name, err)
-			}
-			opts = append(opts, WithTimeout(d))
-		}
-		opts = append(opts, WithBatchConcurrency(fj.BatchConcurrency))
-		var err error
-		switch fj.Kind {
-		case EventFunction:
-			err = app.Event(fj.Name, func(context.Context, Event) (*Event, error) { return nil, ErrDeclarationOnly }, opts...)
-		case HTTPFunction:
-			err = app.HTTP(fj.Name, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				http.Error(w, ErrDeclarationOnly.Error(), http.StatusNotImplemented)
-			}), opts...)
-		default:
-			err = fmt.Errorf("polyfn: app spec: function %q has no kind", fj.Name)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return app, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
 	"github.com/polyfn/polyfn/providers/aws"
@@ -112,8 +113,8 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	case b.Scheduled():
 		inv.Trigger = core.TriggerSchedule
 	}
-	ctx = core.WithInvocation(ctx, inv)
-	res := b.Run(ctx, h.event, h.fn.BatchConcurrency)
+	ctx = driver.WithInvocation(ctx, inv)
+	res := driver.RunBatch(ctx, h.event, b.Events, b.Options(h.fn.BatchConcurrency))
 	for _, i := range res.Failed() {
 		h.logFailure(ctx, inv, b.Events[i], res.Records[i].Err)
 	}
@@ -155,12 +156,7 @@ func (h *Handler) invokeHTTP(ctx context.Context, inv *core.Invocation, src aws.
 	if inv.ID == "" {
 		inv.ID = hr.ID()
 	}
-	ctx = core.WithInvocation(ctx, inv)
-	if h.http != nil {
-		ctx = core.WithHTTPPanicHook(ctx, func(p *core.PanicError) {
-			h.log.ErrorContext(ctx, "function panicked", "id", inv.ID, "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
-		})
-	}
+	ctx = driver.WithInvocation(ctx, inv)
 	req, err := hr.Request(ctx, h.httpOpts)
 	if err != nil {
 		return nil, h.fail(ctx, inv, err)
@@ -190,7 +186,7 @@ func (h *Handler) serveEvent(w *aws.ResponseWriter, req *http.Request, hr *aws.H
 		writeJSONError(w, http.StatusBadRequest, err.Error(), "")
 		return
 	}
-	res := core.RunBatch(ctx, h.event, evs, core.BatchOptions{Concurrency: h.fn.BatchConcurrency})
+	res := driver.RunBatch(ctx, h.event, evs, driver.BatchOptions{Concurrency: h.fn.BatchConcurrency})
 	if failed := res.Failed(); len(failed) > 0 {
 		for _, i := range failed {
 			h.logFailure(ctx, &inv, evs[i], res.Records[i].Err)
@@ -200,7 +196,7 @@ func (h *Handler) serveEvent(w *aws.ResponseWriter, req *http.Request, hr *aws.H
 		if len(evs) > 1 {
 			msg = fmt.Sprintf("%d of %d events failed: %v", len(failed), len(evs), res.Err())
 		}
-		writeJSONError(w, http.StatusInternalServerError, msg, core.KindOf(err).String())
+		writeJSONError(w, http.StatusInternalServerError, msg, core.ErrorKindOf(err).String())
 		return
 	}
 	if batched {
@@ -282,12 +278,12 @@ func (h *Handler) logFailure(ctx context.Context, inv *core.Invocation, e core.E
 		h.log.ErrorContext(ctx, "function panicked", append(attrs, "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))...)
 		return
 	}
-	if errors.Is(err, core.ErrSkipped) {
+	if errors.Is(err, driver.ErrSkipped) {
 		h.log.WarnContext(ctx, "record not run", append(attrs, "reason", err.Error())...)
 		return
 	}
 	if dl, ok := ctx.Deadline(); ok && errors.Is(err, context.DeadlineExceeded) {
 		attrs = append(attrs, "deadline", dl.UTC().Format(time.RFC3339Nano), "remaining", strconv.FormatInt(time.Until(dl).Milliseconds(), 10)+"ms")
 	}
-	h.log.ErrorContext(ctx, "function failed", append(attrs, "error", err.Error(), "kind", core.KindOf(err).String())...)
+	h.log.ErrorContext(ctx, "function failed", append(attrs, "error", err.Error(), "kind", core.ErrorKindOf(err).String())...)
 }

@@ -201,8 +201,8 @@ func TestConcurrentInvokes(t *testing.T) {
 		if m == nil || m.MessageId != e.ID() {
 			return nil, errors.New("wrong native record")
 		}
-		if core.InvocationID(ctx) != "req-"+e.ID() {
-			return nil, fmt.Errorf("invocation id %s for event %s", core.InvocationID(ctx), e.ID())
+		if core.InvocationFrom(ctx).ID != "req-"+e.ID() {
+			return nil, fmt.Errorf("invocation id %s for event %s", core.InvocationFrom(ctx).ID, e.ID())
 		}
 		return nil, nil
 	}, core.OnQueue("jobs"), core.WithBatchConcurrency(3)))

@@ -70,7 +70,7 @@ func (h *teeHandler) Handle(ctx context.Context, r slog.Record) error {
 	if s := sinkFrom(ctx); s != nil {
 		s.add(h.format(r))
 	}
-	if id := core.InvocationID(ctx); id != "" {
+	if id := core.InvocationFrom(ctx).ID; id != "" {
 		r = r.Clone()
 		r.AddAttrs(slog.String("invocation_id", id))
 	}

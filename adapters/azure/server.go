@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cejson"
 	"github.com/polyfn/polyfn/providers/azure"
 )
@@ -171,12 +172,7 @@ func (s *server) context(parent context.Context, fn *function, id string, trigge
 		inv.Deadline, _ = ctx.Deadline()
 	}
 	lg := &sink{}
-	ctx = withSink(core.WithInvocation(ctx, inv), lg)
-	if fn.http != nil {
-		ctx = core.WithHTTPPanicHook(ctx, func(p *core.PanicError) {
-			s.log.ErrorContext(ctx, "function panicked", "function", fn.f.Name, "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
-		})
-	}
+	ctx = withSink(driver.WithInvocation(ctx, inv), lg)
 	return ctx, cancel, lg
 }
 
@@ -287,12 +283,12 @@ func (s *server) serveEvent(ctx context.Context, w http.ResponseWriter, fn *func
 		}
 	} else {
 		ordered := inv.Trigger == core.TriggerStream
-		res := core.RunBatch(ctx, fn.event, inv.Events, core.BatchOptions{Concurrency: fn.f.BatchConcurrency, StopOnFailure: ordered})
+		res := driver.RunBatch(ctx, fn.event, inv.Events, driver.BatchOptions{Concurrency: fn.f.BatchConcurrency, StopOnFailure: ordered})
 		failed := res.Failed()
 		for i, rr := range res.Records {
 			e := inv.Events[i]
 			if rr.Err != nil {
-				s.log.WarnContext(ctx, "record failed", "function", fn.f.Name, "index", i, "id", e.ID(), "error", rr.Err.Error(), "kind", core.KindOf(rr.Err).String())
+				s.log.WarnContext(ctx, "record failed", "function", fn.f.Name, "index", i, "id", e.ID(), "error", rr.Err.Error(), "kind", core.ErrorKindOf(rr.Err).String())
 			} else {
 				s.log.InfoContext(ctx, "record succeeded", "function", fn.f.Name, "index", i, "id", e.ID())
 			}
@@ -331,7 +327,7 @@ func (s *server) serveEvent(ctx context.Context, w http.ResponseWriter, fn *func
 // fail answers a failed invocation with 500 and logs the error to stderr,
 // since the host drops the body and Logs of a non-2xx answer.
 func (s *server) fail(ctx context.Context, w http.ResponseWriter, fn *function, err error, lg *sink, attrs ...any) {
-	args := append([]any{"function", fn.f.Name, "error", err.Error(), "kind", core.KindOf(err).String()}, attrs...)
+	args := append([]any{"function", fn.f.Name, "error", err.Error(), "kind", core.ErrorKindOf(err).String()}, attrs...)
 	var p *core.PanicError
 	if errors.As(err, &p) {
 		args = append(args, "stack", string(p.Stack))
@@ -339,7 +335,7 @@ func (s *server) fail(ctx context.Context, w http.ResponseWriter, fn *function, 
 	} else {
 		s.log.ErrorContext(ctx, "function failed", args...)
 	}
-	writeError(w, http.StatusInternalServerError, err.Error(), core.KindOf(err).String(), lg.take())
+	writeError(w, http.StatusInternalServerError, err.Error(), core.ErrorKindOf(err).String(), lg.take())
 }
 
 // setHTTPOutput puts an http output value where the function's http output

@@ -273,7 +273,7 @@ func TestForwarding(t *testing.T) {
 		http.SetCookie(w, &http.Cookie{Name: "a", Value: "1"})
 		http.SetCookie(w, &http.Cookie{Name: "b", Value: "2"})
 		w.WriteHeader(http.StatusTeapot)
-		fmt.Fprintf(w, "%s %s %s %t", r.Method, r.URL.RequestURI(), body, core.InvocationID(r.Context()) != "")
+		fmt.Fprintf(w, "%s %s %s %t", r.Method, r.URL.RequestURI(), body, core.InvocationFrom(r.Context()).ID != "")
 	}), core.OnHTTP("/hello/{name}")); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	gcpprov "github.com/polyfn/polyfn/providers/gcp"
 )
 
@@ -101,7 +102,7 @@ func (s *server) invocation(ctx context.Context, f *core.Function, id string, tr
 		ColdStart: !s.warm.Swap(true),
 	}
 	inv.Deadline, _ = ctx.Deadline()
-	return core.WithInvocation(ctx, inv), cancel
+	return driver.WithInvocation(ctx, inv), cancel
 }
 
 func minTimeout(a, b time.Duration) time.Duration {
@@ -123,17 +124,12 @@ func executionID(r *http.Request) string {
 
 func (s *server) httpFunction(f *core.Function) http.Handler {
 	h := f.HTTPHandler()
-	log := s.cfg.logger.With("function", f.Name)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := executionID(r)
 		ctx, cancel := s.invocation(r.Context(), f, id, core.TriggerHTTP)
 		if cancel != nil {
 			defer cancel()
 		}
-		ctx = core.WithHTTPPanicHook(ctx, func(p *core.PanicError) {
-			log.Error("function panicked", "id", id, "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
-			w.Header().Set("X-Google-Status", "crash")
-		})
 		if r.ContentLength > s.cfg.maxBody {
 			textError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes", s.cfg.maxBody))
 			return
@@ -227,7 +223,7 @@ func (s *server) invoke(ctx context.Context, f *core.Function, fn core.EventFunc
 		log.Error("function panicked", "id", e.ID(), "type", e.Type(), "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
 		return http.StatusInternalServerError, "A panic occurred during user function execution. Please see logs for more details."
 	}
-	kind := core.KindOf(err)
+	kind := core.ErrorKindOf(err)
 	log.Error("function failed", "id", e.ID(), "type", e.Type(), "error", err.Error(), "kind", kind.String())
 	if kind == core.ErrorPermanent {
 		return s.cfg.permanentStatus, "Function error (permanent): " + err.Error()

@@ -67,7 +67,7 @@ func testApp(t *testing.T, rec *recorder) *core.App {
 		}
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("X-Path", r.URL.Path)
-		w.Header().Set("X-Fn", core.FunctionName(r.Context())+"/"+core.InvocationID(r.Context()))
+		w.Header().Set("X-Fn", core.InvocationFrom(r.Context()).Function+"/"+core.InvocationFrom(r.Context()).ID)
 		_, _ = w.Write(body)
 	}), core.OnHTTP("/web/")))
 	return app

@@ -51,5 +51,5 @@ func ExampleHandler() {
 	fmt.Print(resp.StatusCode, " ", string(body))
 	// Output:
 	// 200 com.example.greeted 42.reply hello, world
-	// 400 {"error":"invalid CloudEvent: missing required header ce-id"}
+	// 400 {"error":"invalid CloudEvent: missing required header ce-id","kind":"permanent"}
 }

@@ -257,11 +257,13 @@ func TestBatchPartialFailure(t *testing.T) {
 	 {"specversion":"1.0","id":"ok-4","source":"/s","type":"t","data":{}}]`
 	resp := post(t, srv.URL+"/mirror", "application/cloudevents-batch+json", body, nil)
 	if resp.status != 500 {
-		t.Fatalf("status %d, want 500", resp.status)
+		t.Fatalf("status %d, want 500 (one failure is retryable)", resp.status)
 	}
 	var out struct {
-		Error  string
-		Failed []struct {
+		Error        string
+		Kind         string
+		InvocationID string `json:"invocation_id"`
+		Failed       []struct {
 			Index     int
 			ID, Error string
 			Kind      string
@@ -270,10 +272,13 @@ func TestBatchPartialFailure(t *testing.T) {
 	if err := json.Unmarshal(resp.body, &out); err != nil {
 		t.Fatalf("%v: %s", err, resp.body)
 	}
-	if out.Error != "2 of 4 events failed" || len(out.Failed) != 2 ||
-		out.Failed[0].ID != "bad-2" || out.Failed[0].Kind != "permanent" ||
-		out.Failed[1].ID != "boom-3" || !strings.Contains(out.Failed[1].Error, "panic: asked to panic") {
+	if out.Error != "2 of 4 events failed" || out.Kind != "retryable" || out.InvocationID == "" || len(out.Failed) != 2 ||
+		out.Failed[0].ID != "bad-2" || out.Failed[0].Index != 1 || out.Failed[0].Kind != "permanent" ||
+		out.Failed[1].ID != "boom-3" || out.Failed[1].Kind != "retryable" || out.Failed[1].Error != "the function panicked" {
 		t.Fatalf("body %s", resp.body)
+	}
+	if strings.Contains(string(resp.body), "asked to") {
+		t.Fatalf("the function's error text reached the caller: %s", resp.body)
 	}
 	if len(got.all()) != 4 {
 		t.Fatalf("every record must run once: ran %d", len(got.all()))
@@ -338,7 +343,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"invalid structured JSON", "application/cloudevents+json", nil, `{"specversion":"1.0",`, 400, "structured JSON"},
 		{"structured without id", "application/cloudevents+json", nil, `{"specversion":"1.0","source":"/s","type":"t"}`, 400, "missing required attribute id"},
 		{"invalid batch", "application/cloudevents-batch+json", nil, `[{"specversion":"1.0","id":"1","source":"/s","type":"t"},{}]`, 400, "batch event 1"},
-		{"body over the limit", "application/json", validHeaders, `"` + strings.Repeat("x", 2000) + `"`, 413, "exceeds the limit of 1024 bytes"},
+		{"body over the limit", "application/json", validHeaders, `"` + strings.Repeat("x", 2000) + `"`, 413, "the limit of 1024 bytes"},
 		{"pretty data_base64 is fine", "application/cloudevents+json", nil, prettyB64, 200, ""},
 	}
 	for _, tt := range tests {
@@ -375,15 +380,15 @@ func TestHandlerOutcomes(t *testing.T) {
 	}{
 		{"reply in binary mode", "/mirror", `{"a":1}`, 200, `{"a":1}`},
 		{"no reply", "/quiet", `{}`, 204, ""},
-		{"error", "/mirror", `{"fail":true}`, 500, `{"error":"asked to fail","kind":"permanent"}`},
-		{"panic", "/crash", `{}`, 500, `{"error":"panic: boom","kind":"retryable"}`},
+		{"error", "/mirror", `{"fail":true}`, 422, `{"error":"the function failed","kind":"permanent","invocation_id":"req-1"}`},
+		{"panic", "/crash", `{}`, 500, `{"error":"the function panicked","kind":"retryable","invocation_id":"req-1"}`},
 		{"still serving after a panic", "/mirror", `{"b":2}`, 200, `{"b":2}`},
 		{"unknown function", "/nope", `{}`, 404, ""},
 		{"root with several event functions", "/", `{}`, 404, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := post(t, srv.URL+tt.path, "application/json", tt.body, h)
+			resp := post(t, srv.URL+tt.path, "application/json", tt.body, without(h, "", "X-Request-Id", "req-1"))
 			if resp.status != tt.wantStatus {
 				t.Fatalf("status %d, want %d: %s", resp.status, tt.wantStatus, resp.body)
 			}
@@ -403,7 +408,7 @@ func TestRootAndHTTPFunctions(t *testing.T) {
 	single := core.NewApp()
 	core.Must(single.Event("only", func(ctx context.Context, e core.Event) (*core.Event, error) {
 		got.add(e)
-		if core.FunctionName(ctx) != "only" || core.Provider(ctx) != "local" || core.InvocationID(ctx) != e.ID() {
+		if inv := core.InvocationFrom(ctx); inv.Function != "only" || inv.Provider != "local" || len(inv.ID) != 36 {
 			return nil, fmt.Errorf("invocation %+v", core.InvocationFrom(ctx))
 		}
 		return nil, nil
@@ -417,7 +422,7 @@ func TestRootAndHTTPFunctions(t *testing.T) {
 	if r := post(t, srv.URL+"/", "application/json", `{}`, validHeaders); r.status != 204 {
 		t.Fatalf("POST / with WithFunction: %d %s", r.status, r.body)
 	}
-	if _, err := Handler(testApp(t, got), WithFunction("hello")); err == nil || !strings.Contains(err.Error(), `"hello" selected for / is not an event function`) {
+	if _, err := Handler(testApp(t, got), WithFunction("hello")); err == nil || !strings.Contains(err.Error(), `function "hello" is an http function, not an event function`) {
 		t.Fatalf("selecting an HTTP function: %v", err)
 	}
 
@@ -526,7 +531,15 @@ func TestDeclaredTimeout(t *testing.T) {
 	srv := newServer(t, app)
 	start := time.Now()
 	r := post(t, srv.URL+"/slow", "application/json", `{}`, validHeaders)
-	if r.status != 500 || !strings.Contains(string(r.body), "context deadline exceeded") || time.Since(start) > 2*time.Second {
+	if r.status != 500 || !strings.Contains(string(r.body), "did not finish before its deadline") || time.Since(start) > 2*time.Second {
 		t.Fatalf("status %d after %s: %s", r.status, time.Since(start), r.body)
+	}
+}
+
+func TestErrorDetails(t *testing.T) {
+	srv := newServer(t, testApp(t, &received{}), WithErrorDetails(true))
+	r := post(t, srv.URL+"/mirror", "application/json", `{"fail":true}`, validHeaders)
+	if r.status != 422 || !strings.Contains(string(r.body), `"error":"asked to fail"`) {
+		t.Fatalf("with error details: %d %s", r.status, r.body)
 	}
 }

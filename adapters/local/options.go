@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/internal/slogx"
 )
 
@@ -20,10 +21,11 @@ type config struct {
 	function        string
 	shutdownTimeout time.Duration
 	provider        string
+	exposeErrors    bool
 }
 
 // DefaultMaxBodyBytes is the request body limit when none is set: 10 MiB.
-const DefaultMaxBodyBytes = 10 << 20
+const DefaultMaxBodyBytes = invoke.DefaultMaxBodyBytes
 
 func newConfig(opts []Option) config {
 	c := config{maxBody: DefaultMaxBodyBytes, shutdownTimeout: 10 * time.Second, provider: "local"}
@@ -57,6 +59,14 @@ func WithMaxBodyBytes(n int64) Option {
 	})
 }
 
+// WithErrorDetails puts a function's error text in the JSON error answers
+// of failed event functions, for development. By default callers get the
+// error kind and the invocation id, and the text goes to the log only (Run
+// turns this on when POLYFN_EXPOSE_ERRORS is true).
+func WithErrorDetails(on bool) Option {
+	return optionFunc(func(c *config) { c.exposeErrors = on })
+}
+
 // WithFunction names the event function served at POST /. By default / serves
 // the App's only event function, and nothing when it has several.
 func WithFunction(name string) Option {
@@ -74,7 +84,7 @@ func WithShutdownTimeout(d time.Duration) Option {
 }
 
 // WithProvider sets the provider name functions see in their invocation
-// metadata (core.Provider). The default is "local"; adapters that reuse this
+// metadata (core.InvocationFrom(ctx).Provider). The default is "local"; adapters that reuse this
 // server for a cloud set their own.
 func WithProvider(name string) Option {
 	return optionFunc(func(c *config) {

@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
 
 	"github.com/polyfn/polyfn/internal/httpserve"
+	"github.com/polyfn/polyfn/internal/invoke"
 
 	"github.com/polyfn/polyfn/core"
 )
@@ -18,7 +18,9 @@ import (
 //
 //   - PORT: the port to listen on (default 8080);
 //   - POLYFN_FUNCTION: the event function served at POST / (see WithFunction);
-//   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes).
+//   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
+//   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
+//     WithErrorDetails).
 //
 // Options given to Run override the environment.
 func Run(ctx context.Context, app *core.App, opts ...Option) error {
@@ -35,21 +37,19 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 
 // Serve is Run on a listener of the caller's: it serves app on ln until ctx
 // is done or the process gets SIGINT or SIGTERM, and closes ln. It reads
-// POLYFN_FUNCTION and POLYFN_MAX_BODY_BYTES as Run does.
+// POLYFN_FUNCTION, POLYFN_MAX_BODY_BYTES and POLYFN_EXPOSE_ERRORS as Run does.
 func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) error {
 	var env []Option
 	env = append(env, WithLogger(slog.New(slog.NewJSONHandler(os.Stdout, nil))))
 	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
 		env = append(env, WithFunction(name))
 	}
-	if v := os.Getenv("POLYFN_MAX_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			ln.Close()
-			return fmt.Errorf("local: POLYFN_MAX_BODY_BYTES=%q is not a positive number of bytes", v)
-		}
-		env = append(env, WithMaxBodyBytes(n))
+	e, err := invoke.FromEnv()
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("local: %w", err)
 	}
+	env = append(env, WithMaxBodyBytes(e.MaxBodyBytes), WithErrorDetails(e.ExposeErrors))
 	opts = append(env, opts...)
 	c := newConfig(opts)
 	h, err := Handler(app, opts...)

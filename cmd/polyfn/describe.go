@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 )
 
 func runDescribe(ctx context.Context, e *env, args []string) error {
@@ -61,7 +62,7 @@ func loadApp(ctx context.Context, e *env, pkg string) (*core.App, []byte, error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s defines no polyfn App: its main must build a core.App and pass it to adapters.Run", pkg)
 	}
-	app, err := core.ParseSpec(spec)
+	app, err := driver.ParseSpec(spec)
 	if err != nil {
 		return nil, nil, err
 	}

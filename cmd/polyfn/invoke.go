@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
 	"github.com/polyfn/polyfn/internal/trace"
@@ -227,7 +228,7 @@ func sampleEvent(trigger string, data []byte) core.Event {
 	tk := triggerKinds[trigger]
 	e := core.NewEvent(fmt.Sprintf("invoke-%d", time.Now().UnixNano()), "polyfn/invoke/"+trigger, tk.ceType, sniffContentType(data), data)
 	e.SetTime(time.Now().UTC())
-	core.SetEventKind(&e, tk.kind)
+	driver.SetKind(&e, tk.kind)
 	return e
 }
 

@@ -46,7 +46,7 @@ func hello(w http.ResponseWriter, r *http.Request) {
 		name = "world"
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]string{"greeting": "hello, " + name, "provider": core.Provider(r.Context())})
+	_ = json.NewEncoder(w).Encode(map[string]string{"greeting": "hello, " + name, "provider": core.InvocationFrom(r.Context()).Provider})
 }
 
 // Order is the JSON body of a message on the orders queue.

@@ -5,24 +5,22 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/cloudevents/sdk-go/v2/event"
-
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cejson"
 )
 
 // A Batch is a decoded event payload: one CloudEvent per record, with what
 // is needed to run them in order and report their results. Decode returns
-// it; it is not safe for concurrent mutation, but Index, WithRecord and Key
-// may be called concurrently once it is built.
+// it; it is not safe for concurrent mutation, but its methods may be
+// called concurrently once it is built.
 type Batch struct {
 	// Source is the payload's source.
 	Source Source
 	// Events holds one event per record, in payload order.
 	Events []core.Event
 
-	recs  []record
-	byCtx map[event.EventContext]int
+	recs []record
 	// scheduled is true for an EventBridge scheduled event.
 	scheduled bool
 	// fifo is true for an SQS batch from a FIFO queue.
@@ -86,35 +84,6 @@ func (b *Batch) Len() int { return len(b.Events) }
 // Scheduled reports whether the batch is an EventBridge scheduled event.
 func (b *Batch) Scheduled() bool { return b.scheduled }
 
-// Index returns the position in b.Events of e, an event core.RunBatch passed
-// to a handler, or -1. It matches events by their context, which each event
-// of a Batch owns.
-func (b *Batch) Index(e core.Event) int {
-	if len(b.Events) <= 16 || b.byCtx == nil {
-		for i := range b.Events {
-			if b.Events[i].Context == e.Context {
-				return i
-			}
-		}
-		return -1
-	}
-	if i, ok := b.byCtx[e.Context]; ok {
-		return i
-	}
-	return -1
-}
-
-// index builds the lookup map Index uses for large batches.
-func (b *Batch) index() {
-	if len(b.Events) <= 16 {
-		return
-	}
-	b.byCtx = make(map[event.EventContext]int, len(b.Events))
-	for i := range b.Events {
-		b.byCtx[b.Events[i].Context] = i
-	}
-}
-
 // WithRecord returns ctx carrying the native record i, for the accessors
 // (SQSMessageFromContext, ...). It returns ctx unchanged when i is out of
 // range or the source has no native record (a direct CloudEvent).
@@ -149,12 +118,12 @@ func (b *Batch) Ordered() bool {
 	return b.fifo || b.Source == SourceKinesis || b.Source == SourceDynamoDB
 }
 
-// Options returns the core.RunBatch options for b. concurrency is the
+// Options returns the driver.RunBatch options for b. concurrency is the
 // function's BatchConcurrency (0 or 1: one record at a time).
 //
 //   - SQS standard: records are independent; up to concurrency run at once.
 //   - SQS FIFO: records of one message group run in order; after a failure
-//     the later records of that group are not run (core.ErrSkipped), while
+//     the later records of that group are not run (driver.ErrSkipped), while
 //     other groups go on.
 //   - Kinesis, DynamoDB Streams: one record at a time by default, stopping
 //     at the first failure, since Lambda retries from the first failed
@@ -162,34 +131,25 @@ func (b *Batch) Ordered() bool {
 //     (Kinesis) or item (DynamoDB) run in order and different keys run at
 //     once.
 //   - anything else: records run one after another.
-func (b *Batch) Options(concurrency int) core.BatchOptions {
-	o := core.BatchOptions{Concurrency: concurrency, Key: b.Key}
+func (b *Batch) Options(concurrency int) driver.BatchOptions {
+	o := driver.BatchOptions{Concurrency: concurrency, Key: b.Key, Context: b.WithRecord}
 	switch {
 	case b.fifo:
 		o.StopOnFailure = true
 	case b.Source == SourceKinesis || b.Source == SourceDynamoDB:
 		o.StopOnFailure = true
 		if concurrency <= 1 {
-			o.Key = func(core.Event) string { return "" }
+			o.Key = func(int) string { return "" }
 		}
 	}
 	return o
 }
 
-// Run runs fn on b's events with core.RunBatch and b.Options(concurrency),
-// giving each call a context that carries its native record (see
-// WithRecord), and returns the per-record results for Response.
-func (b *Batch) Run(ctx context.Context, fn core.EventFunc, concurrency int) core.BatchResult {
-	return core.RunBatch(ctx, func(ctx context.Context, e core.Event) (*core.Event, error) {
-		return fn(b.WithRecord(ctx, b.Index(e)), e)
-	}, b.Events, b.Options(concurrency))
-}
-
-// Key returns the ordering key of e, an event of b: the message group of a
-// FIFO message, the partition key of a Kinesis record, the item key of a
+// Key returns the ordering key of record i: the message group of a FIFO
+// message, the partition key of a Kinesis record, the item key of a
 // DynamoDB record, the message id of a standard SQS message.
-func (b *Batch) Key(e core.Event) string {
-	if i := b.Index(e); i >= 0 {
+func (b *Batch) Key(i int) string {
+	if i >= 0 && i < len(b.recs) {
 		return b.recs[i].key
 	}
 	return ""
@@ -207,7 +167,7 @@ func (b *Batch) ReportsItemFailures() bool {
 // the first failed record (Lambda retries from there, so reporting one is
 // enough and keeps per-shard order). It returns nil when every record
 // succeeded.
-func (b *Batch) Failures(res core.BatchResult) []string {
+func (b *Batch) Failures(res driver.BatchResult) []string {
 	var ids []string
 	for i, r := range res.Records {
 		if r.Err == nil || i >= len(b.recs) {
@@ -228,7 +188,7 @@ func (b *Batch) Failures(res core.BatchResult) []string {
 // or the joined errors of several); otherwise the result is the reply as a
 // structured CloudEvent (one record), a JSON array of the replies (several
 // records), or null when there is none.
-func (b *Batch) Response(res core.BatchResult) ([]byte, error) {
+func (b *Batch) Response(res driver.BatchResult) ([]byte, error) {
 	if b.ReportsItemFailures() {
 		return AppendBatchItemFailures(nil, b.Failures(res)), nil
 	}

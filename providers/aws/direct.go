@@ -51,7 +51,6 @@ func decodeCloudEvents(payload []byte) (*Batch, error) {
 		b.recs[i].key, _ = core.ExtensionString(b.Events[i], core.PartitionKeyExtension)
 		b.recs[i].item = b.Events[i].ID()
 	}
-	b.index()
 	return b, nil
 }
 

@@ -23,7 +23,7 @@
 // schedule.fired. A direct invocation whose payload is a structured
 // CloudEvent (or a JSON array of them) is decoded as such.
 //
-// [Batch.Run] runs a function over the records with core.RunBatch and the
+// [Batch.Run] runs a function over the records with driver.RunBatch and the
 // ordering rules of the source ([Batch.Options]), each call's context
 // carrying its native record, and [Batch.Response] renders the result: SQS batchItemFailures with every
 // failed message id (FIFO: the first failure of a message group and every

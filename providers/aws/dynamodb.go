@@ -89,7 +89,6 @@ func decodeDynamoDB(payload []byte) (*Batch, error) {
 		b.Events[i] = e
 		b.recs[i] = record{native: &native, key: key, item: ch.SequenceNumber}
 	}
-	b.index()
 	return b, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/providers/aws"
 )
 
@@ -17,11 +18,11 @@ func ExampleDecode() {
 	if err != nil {
 		panic(err)
 	}
-	res := b.Run(context.Background(), func(ctx context.Context, e core.Event) (*core.Event, error) {
+	res := driver.RunBatch(context.Background(), func(ctx context.Context, e core.Event) (*core.Event, error) {
 		fmt.Println(e.Type(), e.Source(), e.ID(), core.EventKindOf(e), string(e.Data()))
 		fmt.Println("native message:", aws.SQSMessageFromContext(ctx).Attributes["SentTimestamp"])
 		return nil, nil
-	}, 1)
+	}, b.Events, b.Options(1))
 	out, _ := b.Response(res)
 	fmt.Println(string(out))
 	// Output:

@@ -57,6 +57,5 @@ func decodeKinesis(payload []byte) (*Batch, error) {
 		b.Events[i] = e
 		b.recs[i] = record{native: r, key: k.PartitionKey, item: k.SequenceNumber}
 	}
-	b.index()
 	return b, nil
 }

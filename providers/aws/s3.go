@@ -101,6 +101,5 @@ func decodeS3(payload []byte) (*Batch, error) {
 		b.Events[i] = e
 		b.recs[i] = record{native: &native, key: bucket + "/" + key, item: id}
 	}
-	b.index()
 	return b, nil
 }

@@ -36,7 +36,6 @@ func decodeSNS(payload []byte) (*Batch, error) {
 		b.Events[i] = e
 		b.recs[i] = record{native: r, item: r.SNS.MessageID}
 	}
-	b.index()
 	return b, nil
 }
 

@@ -196,7 +196,6 @@ func decodeSQS(payload []byte) (*Batch, error) {
 			b.recs[i].key = ev.Records[i].Attributes.MessageGroupID
 		}
 	}
-	b.index()
 	return b, nil
 }
 

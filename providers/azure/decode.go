@@ -18,6 +18,7 @@ import (
 	"github.com/cloudevents/sdk-go/v2/types"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
 )
@@ -354,7 +355,7 @@ func embedded(body []byte, ct string, props map[string]json.RawMessage, kind cor
 
 func withKind(e core.Event, kind core.EventKind) core.Event {
 	if e.Context != nil && kind != "" && core.EventKindOf(e) == "" {
-		core.SetEventKind(&e, kind)
+		driver.SetKind(&e, kind)
 	}
 	return e
 }

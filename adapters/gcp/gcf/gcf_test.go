@@ -87,7 +87,7 @@ func newApp(rec *recorder) *core.App {
 	core.Must(app.Event("pfbench", polyfnBench))
 	core.Must(app.HTTP("web", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		w.Header().Set("X-Fn", core.FunctionName(r.Context()))
+		w.Header().Set("X-Fn", core.InvocationFrom(r.Context()).Function)
 		_, _ = w.Write(body)
 	})))
 	return app

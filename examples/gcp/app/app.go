@@ -69,7 +69,7 @@ func api() http.Handler {
 	mux.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{
-			"hello": r.PathValue("name"), "function": core.FunctionName(r.Context()), "provider": core.Provider(r.Context()),
+			"hello": r.PathValue("name"), "function": core.InvocationFrom(r.Context()).Function, "provider": core.InvocationFrom(r.Context()).Provider,
 		})
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

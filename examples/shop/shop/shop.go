@@ -161,7 +161,7 @@ func (s *shop) fulfil(ctx context.Context, e core.Event, o Order) (*core.Event, 
 		s.cfg.Store.AddStock(ctx, it.SKU, -it.Qty)
 	}
 	s.cfg.Store.PutOrder(ctx, o.ID, "fulfilled")
-	s.cfg.Logger.InfoContext(ctx, "order fulfilled", "order", o.ID, "via", core.Provider(ctx))
+	s.cfg.Logger.InfoContext(ctx, "order fulfilled", "order", o.ID, "via", core.InvocationFrom(ctx).Provider)
 	return nil, nil
 }
 

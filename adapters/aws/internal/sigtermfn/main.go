@@ -27,7 +27,7 @@ func main() {
 		reply := event.New()
 		reply.SetID(e.ID() + ".reply")
 		reply.SetSource("polyfn/sigtermfn")
-		reply.SetType("cold." + strconv.FormatBool(core.IsColdStart(ctx)))
+		reply.SetType("cold." + strconv.FormatBool(core.InvocationFrom(ctx).ColdStart))
 		return &reply, nil
 	}))
 	aws.Start(app, aws.WithShutdownHook(func() {

@@ -1,29 +1,33 @@
-package core
+package driver_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 )
 
 func TestSpecRoundTrip(t *testing.T) {
-	a := NewApp()
-	Must(a.HTTP("api", nopHTTP, OnHTTP("/api/", "GET", "POST")))
-	Must(a.Event("orders", nopEvent, OnQueue("orders").WithBatchSize(10).With("aws", "arn", "arn:aws:sqs:eu-west-1:1:orders"), WithTimeout(30*time.Second)))
-	Must(a.Event("nightly", nopEvent, OnSchedule("0 2 * * *", "Europe/Paris")))
-	Must(a.Event("stock", nopEvent, OnStream("inventory"), WithBatchConcurrency(4)))
-	Must(a.Event("files", nopEvent, OnStorage("uploads", KindStorageObjectCreated)))
-	Must(a.Event("fan", nopEvent, OnTopic("placed", "sub-1"), OnEvent("com.example.x", "/src")))
+	a := core.NewApp()
+	core.Must(a.HTTP("api", nopHTTP, core.OnHTTP("/api/", "GET", "POST")))
+	core.Must(a.Event("orders", nopEvent, core.OnQueue("orders").WithBatchSize(10).With("aws", "arn", "arn:aws:sqs:eu-west-1:1:orders"), core.WithTimeout(30*time.Second)))
+	core.Must(a.Event("nightly", nopEvent, core.OnSchedule("0 2 * * *", "Europe/Paris")))
+	core.Must(a.Event("stock", nopEvent, core.OnStream("inventory"), core.WithBatchConcurrency(4)))
+	core.Must(a.Event("files", nopEvent, core.OnStorage("uploads", core.KindStorageObjectCreated)))
+	core.Must(a.Event("fan", nopEvent, core.OnTopic("placed", "sub-1"), core.OnEvent("com.example.x", "/src")))
 
 	spec, err := json.Marshal(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := ParseSpec(spec)
+	back, err := driver.ParseSpec(spec)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, spec)
 	}
@@ -38,7 +42,7 @@ func TestSpecRoundTrip(t *testing.T) {
 		}
 	}
 	o, _ := back.Function("orders")
-	if _, err := o.EventFunc()(context.Background(), NewEventForTest()); !errors.Is(err, ErrDeclarationOnly) {
+	if _, err := o.EventFunc()(context.Background(), core.NewEvent("1", "/test", "com.example.test", "", nil)); !errors.Is(err, driver.ErrDeclarationOnly) {
 		t.Fatalf("a parsed function must not pretend to run: %v", err)
 	}
 	if !strings.Contains(string(spec), `"settings":{"aws":{"arn":"arn:aws:sqs:eu-west-1:1:orders"}}`) {
@@ -55,8 +59,12 @@ func TestParseSpecErrors(t *testing.T) {
 		{`{"functions":[{"name":"x","kind":"event","timeout":"soon"}]}`, "timeout"},
 	}
 	for _, tt := range tests {
-		if _, err := ParseSpec([]byte(tt.spec)); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("ParseSpec(%s) = %v, want an error containing %q", tt.spec, err, tt.want)
+		if _, err := driver.ParseSpec([]byte(tt.spec)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("driver.ParseSpec(%s) = %v, want an error containing %q", tt.spec, err, tt.want)
 		}
 	}
 }
+
+func nopEvent(context.Context, core.Event) (*core.Event, error) { return nil, nil }
+
+var nopHTTP = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})

@@ -1,4 +1,4 @@
-package core
+package driver
 
 import (
 	"context"
@@ -8,16 +8,23 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/polyfn/polyfn/core"
 )
 
+// newEvent returns a valid event with id and JSON data {"n":1}.
+func newEvent(id string) core.Event {
+	e := core.NewEvent(id, "/test", "com.example.test", "application/json", []byte(`{"n":1}`))
+	return e
+}
+
 // batchOf returns events with ids "0".."n-1" and the given partition keys.
-func batchOf(keys ...string) []Event {
-	evs := make([]Event, len(keys))
+func batchOf(keys ...string) []core.Event {
+	evs := make([]core.Event, len(keys))
 	for i, k := range keys {
-		e := NewEventForTest()
-		e.SetID(fmt.Sprint(i))
+		e := newEvent(fmt.Sprint(i))
 		if k != "" {
-			e.SetExtension(PartitionKeyExtension, k)
+			e.SetExtension(core.PartitionKeyExtension, k)
 		}
 		evs[i] = e
 	}
@@ -31,15 +38,14 @@ type recorder struct {
 	fail map[string]bool
 }
 
-func (r *recorder) fn(_ context.Context, e Event) (*Event, error) {
+func (r *recorder) fn(_ context.Context, e core.Event) (*core.Event, error) {
 	r.mu.Lock()
 	r.ran = append(r.ran, e.ID())
 	r.mu.Unlock()
 	if r.fail[e.ID()] {
 		return nil, errors.New("fail " + e.ID())
 	}
-	reply := NewEventForTest()
-	reply.SetID("re-" + e.ID())
+	reply := newEvent("re-" + e.ID())
 	return &reply, nil
 }
 
@@ -72,7 +78,7 @@ func TestRunBatch(t *testing.T) {
 		{"stop on failure skips the rest of the key", []string{"a", "b", "a", "b", "a"}, "2", BatchOptions{StopOnFailure: true}, "..F.s", "0,1,2,3"},
 		{"stop on failure, two keys fail", []string{"a", "b", "a", "b"}, "0,1", BatchOptions{StopOnFailure: true}, "FFss", "0,1"},
 		{"stop on failure without keys stops all", []string{"", "", ""}, "0", BatchOptions{StopOnFailure: true}, "Fss", "0"},
-		{"custom key", []string{"", "", ""}, "0", BatchOptions{StopOnFailure: true, Key: func(e Event) string { return e.ID() }}, "F..", "0,1,2"},
+		{"custom key", []string{"", "", ""}, "0", BatchOptions{StopOnFailure: true, Key: func(i int) string { return fmt.Sprint(i) }}, "F..", "0,1,2"},
 		{"concurrent keeps outcome", []string{"a", "b", "a", "b", "a", "c"}, "2", BatchOptions{Concurrency: 3, StopOnFailure: true}, "..F.s.", ""},
 	}
 	for _, tt := range tests {
@@ -111,11 +117,11 @@ func TestRunBatchConcurrentOrderPerKey(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string][]int{}
 	running, peak := 0, 0
-	fn := func(_ context.Context, e Event) (*Event, error) {
+	fn := func(_ context.Context, e core.Event) (*core.Event, error) {
 		mu.Lock()
 		running++
 		peak = max(peak, running)
-		k, _ := ExtensionString(e, PartitionKeyExtension)
+		k, _ := core.ExtensionString(e, core.PartitionKeyExtension)
 		var id int
 		fmt.Sscan(e.ID(), &id)
 		seen[k] = append(seen[k], id)
@@ -148,7 +154,7 @@ func TestRunBatchConcurrentOrderPerKey(t *testing.T) {
 func TestRunBatchCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
-	fn := func(context.Context, Event) (*Event, error) {
+	fn := func(context.Context, core.Event) (*core.Event, error) {
 		n++
 		cancel()
 		return nil, nil
@@ -162,5 +168,60 @@ func TestRunBatchCancelledContext(t *testing.T) {
 	}
 	if err := res.Err(); err == nil || !strings.Contains(err.Error(), "record 1: not run") {
 		t.Fatalf("Err() = %v", err)
+	}
+}
+
+func TestRunBatchRecordContext(t *testing.T) {
+	type key struct{}
+	evs := batchOf("a", "b", "a", "c")
+	var mu sync.Mutex
+	got := map[string]int{}
+	fn := func(ctx context.Context, e core.Event) (*core.Event, error) {
+		mu.Lock()
+		got[e.ID()] = ctx.Value(key{}).(int)
+		mu.Unlock()
+		return nil, nil
+	}
+	keys := []string{"x", "y", "x", "z"}
+	opts := BatchOptions{
+		Concurrency: 2,
+		Key:         func(i int) string { return keys[i] },
+		Context:     func(ctx context.Context, i int) context.Context { return context.WithValue(ctx, key{}, i) },
+	}
+	if err := RunBatch(context.Background(), fn, evs, opts).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range evs {
+		if got[e.ID()] != i {
+			t.Fatalf("record %s ran with index %d, want %d", e.ID(), got[e.ID()], i)
+		}
+	}
+}
+
+func TestOutcomeOf(t *testing.T) {
+	tests := []struct {
+		err   error
+		want  Outcome
+		retry bool
+	}{
+		{nil, OK, false},
+		{errors.New("db down"), Retryable, true},
+		{core.Permanentf("bad order"), Permanent, false},
+		{&core.PanicError{Value: "boom"}, Panic, true},
+		{fmt.Errorf("call: %w", context.DeadlineExceeded), Deadline, true},
+		{core.Permanent(context.DeadlineExceeded), Permanent, false},
+		{ErrSkipped, Skipped, true},
+	}
+	for _, tt := range tests {
+		got := OutcomeOf(tt.err)
+		if got != tt.want || got.Retry() != tt.retry {
+			t.Errorf("OutcomeOf(%v) = %s (retry %v), want %s (retry %v)", tt.err, got, got.Retry(), tt.want, tt.retry)
+		}
+		if r := (RecordResult{Err: tt.err}); r.Outcome() != tt.want {
+			t.Errorf("RecordResult.Outcome() = %s", r.Outcome())
+		}
+	}
+	if Outcome(99).String() != "unknown" || Deadline.String() != "deadline" {
+		t.Error("Outcome.String")
 	}
 }

@@ -1,0 +1,112 @@
+package invoke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
+)
+
+// Event runs fn on e with ctx, a context Begin returned, and logs a
+// failure. It panics if fn is an HTTP function.
+func (fn *Function) Event(ctx context.Context, e core.Event) driver.RecordResult {
+	reply, err := fn.event(ctx, e)
+	if err != nil {
+		fn.LogFailure(ctx, e, -1, err)
+	}
+	return driver.RecordResult{Reply: reply, Err: err}
+}
+
+// Batch runs fn on evs with ctx, a context Begin returned, through
+// driver.RunBatch, and logs each failed record. opts.Concurrency 0 takes
+// the function's declared batch concurrency (core.WithBatchConcurrency).
+func (fn *Function) Batch(ctx context.Context, evs []core.Event, opts driver.BatchOptions) driver.BatchResult {
+	if opts.Concurrency == 0 {
+		opts.Concurrency = fn.def.BatchConcurrency
+	}
+	res := driver.RunBatch(ctx, fn.event, evs, opts)
+	for i, r := range res.Records {
+		if r.Err != nil {
+			fn.LogFailure(ctx, evs[i], i, r.Err)
+		}
+	}
+	return res
+}
+
+// The keys of the failure line, the same on every adapter.
+const (
+	KeyInvocationID = "invocation_id"
+	KeyEventID      = "event_id"
+	KeyEventType    = "event_type"
+	KeyEventSource  = "event_source"
+	KeyIndex        = "index"
+	KeyOutcome      = "outcome"
+	KeyError        = "error"
+	KeyStack        = "stack"
+	KeyDeadline     = "deadline"
+)
+
+// LogFailure logs that the function failed on e, record index of a batch
+// (-1 for a single event), with err: "function panicked" with the stack,
+// "record not run" (a warning) for a skipped record, "function failed"
+// otherwise. Every line carries the function, the invocation id, the
+// event's id, type and source, the outcome and the error text.
+func (fn *Function) LogFailure(ctx context.Context, e core.Event, index int, err error) {
+	o := driver.OutcomeOf(err)
+	level, msg := slog.LevelError, "function failed"
+	switch o {
+	case driver.Panic:
+		msg = "function panicked"
+	case driver.Skipped:
+		level, msg = slog.LevelWarn, "record not run"
+	}
+	if !fn.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 9)
+	attrs = append(attrs,
+		slog.String(KeyInvocationID, core.InvocationFrom(ctx).ID),
+		slog.String(KeyEventID, e.ID()),
+		slog.String(KeyEventType, e.Type()),
+		slog.String(KeyEventSource, e.Source()))
+	if index >= 0 {
+		attrs = append(attrs, slog.Int(KeyIndex, index))
+	}
+	attrs = append(attrs, slog.String(KeyOutcome, o.String()), slog.String(KeyError, err.Error()))
+	var p *core.PanicError
+	switch {
+	case o == driver.Panic && errors.As(err, &p):
+		attrs = append(attrs, slog.String(KeyStack, string(p.Stack)))
+	case o == driver.Deadline:
+		if dl, ok := ctx.Deadline(); ok {
+			attrs = append(attrs, slog.String(KeyDeadline, dl.UTC().Format(time.RFC3339Nano)))
+		}
+	}
+	fn.log.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// LogRejected logs a request the adapter refused before the function ran
+// (a malformed payload, a body over the limit): "request rejected", with
+// the status answered and the reason.
+func (fn *Function) LogRejected(ctx context.Context, status int, reason error) {
+	fn.log.LogAttrs(ctx, slog.LevelWarn, "request rejected", slog.Int("status", status), slog.String(KeyError, reason.Error()))
+}
+
+// logPanic logs an HTTP function's panic.
+func (fn *Function) logPanic(ctx context.Context, p *core.PanicError) {
+	fn.log.LogAttrs(ctx, slog.LevelError, "function panicked",
+		slog.String(KeyInvocationID, core.InvocationFrom(ctx).ID),
+		slog.String(KeyOutcome, driver.Panic.String()),
+		slog.String(KeyError, p.Error()),
+		slog.String(KeyStack, string(p.Stack)))
+}
+
+// Summary describes the failures of a batch in one line: "2 of 4 records
+// failed".
+func Summary(res driver.BatchResult, noun string) string {
+	return fmt.Sprintf("%d of %d %s failed", len(res.Failed()), len(res.Records), noun)
+}
