@@ -4,11 +4,17 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-go test -json -count=1 "$@" ./... > "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Built rather than run with go run, whose own "exit status 1" line would
+# trail the summary of a failed run.
+if ! go build -o "$tmp/testsummary" ./internal/testsummary; then
+  echo "test.sh: cannot build internal/testsummary" >&2
+  exit 2
+fi
+go test -json -count=1 "$@" ./... > "$tmp/out.jsonl"
 rc=$?
-go run ./internal/testsummary < "$out"
+"$tmp/testsummary" < "$tmp/out.jsonl"
 sum=$?
 [ $rc -ne 0 ] && exit $rc
 exit $sum

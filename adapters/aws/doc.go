@@ -1,7 +1,10 @@
 // Package aws runs a polyfn App on AWS Lambda, on aws-lambda-go's runtime
 // loop (lambda.StartWithOptions) through its raw-bytes handler path: one
 // JSON decode per invocation, no reflection. The translation between Lambda
-// payloads and CloudEvents or net/http lives in polyfn/providers/aws.
+// payloads and CloudEvents or net/http lives in polyfn/providers/aws. Every
+// invocation runs through polyfn's invocation runtime, as on the other
+// platforms: the same invocation metadata, outcomes, log lines and HTTP
+// answers.
 //
 // A Lambda function serves one function of the App, chosen by WithFunction,
 // else the POLYFN_FUNCTION environment variable, else the _HANDLER variable
@@ -25,11 +28,17 @@
 //
 //   - HTTP function: the response in the shape of the request's source
 //     (API Gateway REST or HTTP API, ALB, Function URL). A panic is a 500
-//     response, never a Lambda error (API Gateway would turn that into 502).
+//     response in the JSON error shape, never a Lambda error (API Gateway
+//     would turn that into 502); a body over the limit (WithMaxBodyBytes)
+//     is 413.
 //   - Event function, HTTP request: a request that is a CloudEvent is
 //     handled; the reply comes back in binary mode (200), no reply is 204,
-//     an error 500 with {"error","kind"}, an invalid CloudEvent 400. Any
-//     other request is delivered as a com.amazonaws.apigateway.request event.
+//     a failure 422 (permanent) or 500 with
+//     {"error","kind","invocation_id"}, an invalid CloudEvent 400. A
+//     CloudEvents batch gets a JSON array of the replies, or the error shape
+//     listing the failed events under "failed". The error text stays in the
+//     log unless WithErrorDetails is on. Any other request is delivered as a
+//     com.amazonaws.apigateway.request event.
 //   - SQS, Kinesis, DynamoDB Streams: the batchItemFailures response; reply
 //     events are dropped. The event source mapping must enable
 //     ReportBatchItemFailures.
@@ -44,7 +53,10 @@
 //
 // The handler's context carries the invocation deadline minus a reserve
 // (WithDeadlineReserve, 100 ms by default), so that the adapter can still
-// report a timed-out record as failed before Lambda stops the process.
+// report a timed-out record as failed before Lambda stops the process; a
+// shorter core.WithTimeout applies too. core.InvocationFrom gives the
+// Lambda request id, and the trace context of the X-Ray trace header (or
+// of an HTTP request's traceparent header) as TraceParent.
 // The Handler keeps no per-invocation state outside the call: it is safe
 // when Lambda Managed Instances run several invocations at once
 // (AWS_LAMBDA_MAX_CONCURRENCY > 1); trace ids are read from the context.

@@ -19,9 +19,8 @@ import (
 	"time"
 
 	"github.com/polyfn/polyfn/adapters/aws/awstest"
+	"github.com/polyfn/polyfn/internal/golden"
 )
-
-var update = flag.Bool("update", false, "update golden files")
 
 // The emulator tests build examples/echo as a Lambda bootstrap, run it under
 // the AWS Lambda Runtime Interface Emulator and check, through
@@ -234,28 +233,11 @@ func fixture(t *testing.T, name string) []byte {
 	return b
 }
 
-// checkGolden compares v with testdata/e2e-<name>.golden.json.
+// checkGolden compares v, as indented JSON, with
+// testdata/e2e-<name>.golden.json (go test -update rewrites it).
 func checkGolden(t *testing.T, name string, v any) {
 	t.Helper()
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	path := filepath.Join("testdata", "e2e-"+name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(want, b) {
-		t.Errorf("%s differs (run go test -update and review the diff); got:\n%s", path, b)
-	}
+	golden.CheckJSON(t, filepath.Join("testdata", "e2e-"+name+".golden.json"), v)
 }
 
 func decodeJSON(t *testing.T, b []byte) map[string]any {

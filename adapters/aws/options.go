@@ -3,8 +3,6 @@ package aws
 import (
 	"log/slog"
 	"time"
-
-	"github.com/polyfn/polyfn/internal/slogx"
 )
 
 // An Option configures the Lambda adapter.
@@ -15,10 +13,12 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	function string
-	logger   *slog.Logger
-	reserve  time.Duration
-	shutdown []func()
+	function     string
+	logger       *slog.Logger
+	reserve      time.Duration
+	maxBody      int64
+	exposeErrors bool
+	shutdown     []func()
 }
 
 // DefaultDeadlineReserve is the time kept back from a handler's deadline
@@ -31,9 +31,6 @@ func newConfig(opts []Option) config {
 		if o != nil {
 			o.apply(&c)
 		}
-	}
-	if c.logger == nil {
-		c.logger = slog.New(slogx.Discard)
 	}
 	return c
 }
@@ -67,6 +64,28 @@ func WithDeadlineReserve(d time.Duration) Option {
 			c.reserve = d
 		}
 	})
+}
+
+// WithMaxBodyBytes limits the request bodies of HTTP functions, and of
+// event functions invoked over HTTP, to n bytes; larger requests get 413.
+// The default is 10 MiB (Start reads POLYFN_MAX_BODY_BYTES), above
+// Lambda's own 6 MB payload limit; n <= 0 keeps it.
+func WithMaxBodyBytes(n int64) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	})
+}
+
+// WithErrorDetails puts a function's error text in the JSON error answers
+// of event functions invoked over HTTP (API Gateway, ALB, Function URL),
+// for development. By default HTTP callers get the error kind and the
+// invocation id, and the text goes to the log only (Start turns this on
+// when POLYFN_EXPOSE_ERRORS is true). Lambda errors (errorMessage) always
+// carry the text: only the invoker sees them.
+func WithErrorDetails(on bool) Option {
+	return optionFunc(func(c *config) { c.exposeErrors = on })
 }
 
 // WithShutdownHook adds a function Start runs when Lambda sends SIGTERM

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/invoke"
 )
 
 // Start serves app on the Lambda runtime and never returns. It reads the
@@ -16,13 +17,17 @@ import (
 //
 //   - POLYFN_FUNCTION: the function to serve (see WithFunction);
 //   - _HANDLER: the function's Handler setting, used when it names a
-//     function of app and POLYFN_FUNCTION is not set.
+//     function of app and POLYFN_FUNCTION is not set;
+//   - POLYFN_MAX_BODY_BYTES: the HTTP request body limit (see
+//     WithMaxBodyBytes);
+//   - POLYFN_EXPOSE_ERRORS: true puts error text in HTTP error answers
+//     (see WithErrorDetails).
 //
 // Options given to Start override the environment. Start enables SIGTERM
 // delivery (lambda.WithEnableSIGTERM) and runs the WithShutdownHook
-// functions on it. When no function can be selected it prints the reason
-// to standard error and exits with status 1, which Lambda reports as
-// Runtime.ExitError.
+// functions on it. When no function can be selected, or a variable holds a
+// value it cannot use, it prints the reason to standard error and exits
+// with status 1, which Lambda reports as Runtime.ExitError.
 func Start(app *core.App, opts ...Option) {
 	env := []Option{WithLogger(slog.New(lambdacontext.NewLogHandler()))}
 	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
@@ -32,13 +37,18 @@ func Start(app *core.App, opts ...Option) {
 			env = append(env, WithFunction(name))
 		}
 	}
-	opts = append(env, opts...)
-	h, err := NewHandler(app, opts...)
+	e, err := invoke.FromEnv()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "polyfn:", err)
+		fmt.Fprintln(os.Stderr, "aws:", err)
 		os.Exit(1)
 	}
-	log := h.log
+	env = append(env, WithMaxBodyBytes(e.MaxBodyBytes), WithErrorDetails(e.ExposeErrors))
+	h, err := NewHandler(app, append(env, opts...)...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	log := h.fn.Logger()
 	hooks := h.cfg.shutdown
 	onTerm := func() {
 		log.Info("SIGTERM: the execution environment is shutting down")

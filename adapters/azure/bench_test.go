@@ -98,6 +98,7 @@ func BenchmarkInvoke(b *testing.B) {
 			w := &sinkWriter{h: http.Header{}}
 			rd := bytes.NewReader(body)
 			r.Body = io.NopCloser(rd)
+			r.ContentLength = int64(len(body)) // the host sends Content-Length
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

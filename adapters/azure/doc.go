@@ -1,27 +1,36 @@
 // Package azure runs a polyfn App as an Azure Functions custom handler: the
 // HTTP server the Functions host starts as a child process and calls on
-// 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT.
+// 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT. It keeps the host's wire only:
+// every invocation goes through polyfn's invocation runtime, as on the
+// other adapters, and polyfn/providers/azure translates the payloads.
 //
 // In envelope mode (every app that has a non-HTTP function) the host POSTs
 // each invocation to /{functionName} as {"Data":…,"Metadata":…}; the
-// adapter decodes it with polyfn/providers/azure into CloudEvents, runs the
-// function, and answers:
+// adapter decodes it into CloudEvents, runs the function, and answers:
 //
 //   - success: 200, Content-Type application/json, {"Outputs":{…},
 //     "Logs":[…],"ReturnValue":…}; a reply event goes to ReturnValue as a
 //     structured CloudEvent (bound to a $return output if the function
-//     declares one), or to Outputs.res for an HTTP trigger;
-//   - failure (handler error or panic, a record of a batch failing, a
-//     request the adapter cannot read, an unknown function): a non-2xx
-//     status so the host fails the invocation, retries it and finally
-//     poison-queues or dead-letters it. The host drops the body and Logs of
-//     such an answer, so the error is also written to standard error, which
-//     the host logs at Error level.
+//     declares one);
+//   - failure (handler error or panic, a record of a batch failing, the
+//     deadline): 422 for a permanent error, 500 otherwise, so the host fails
+//     the invocation, retries it and finally poison-queues or dead-letters
+//     it; the body is the JSON error shape {"error","kind","invocation_id"};
+//   - a request the adapter cannot read, or for an unknown function: 400,
+//     413 or 404, with the reason.
+//
+// The host drops the body and Logs of a non-2xx answer, so failures are
+// also logged to standard error, which the host logs at Error level.
+//
+// An HTTP function, or an event function on an HTTP trigger, answers its
+// caller through the http output: its whole HTTP answer (status, headers,
+// body; for an event function the reply in CloudEvents binary mode, or the
+// replies of a CloudEvents batch) becomes Outputs.res.
 //
 // Batches (Event Hubs and Service Bus with cardinality many, Cosmos DB) run
 // record by record; Azure has no partial failure, so one failed record fails
-// the whole invocation and the host redelivers the whole batch. Each
-// record's outcome is logged.
+// the whole invocation and the host redelivers the whole batch. Each failed
+// record is logged.
 //
 // When every function of the App is an HTTP function, the generated
 // host.json turns on enableForwardingHttpRequest and the host forwards the
@@ -35,6 +44,8 @@
 // Handler itself installs it if it wants that.
 //
 // Most programs do not import this package: they call adapters.Run and
-// build with -tags polyfn.azure. Package azuretest is a host simulator for
-// testing a handler over real HTTP. See docs/azure.md.
+// build with -tags polyfn.azure. The function app's files come from
+// polyfn/providers/azure/funcapp (polyfn build --provider azure). Package
+// azuretest is a host simulator for testing a handler over real HTTP, and
+// the adapter's conformance harness. See docs/azure.md.
 package azure

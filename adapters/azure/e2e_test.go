@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,10 +18,9 @@ import (
 	"github.com/polyfn/polyfn/adapters/azure"
 	"github.com/polyfn/polyfn/adapters/azure/azuretest"
 	"github.com/polyfn/polyfn/core"
-	pazure "github.com/polyfn/polyfn/providers/azure"
+	"github.com/polyfn/polyfn/internal/golden"
+	"github.com/polyfn/polyfn/providers/azure/funcapp"
 )
-
-var update = flag.Bool("update", false, "update golden files")
 
 // echoApp mirrors the functions of examples/echo (names, kinds, triggers),
 // to generate its function app files.
@@ -78,21 +76,18 @@ func TestEndToEndEcho(t *testing.T) {
 	appDir := filepath.Join(dir, "app")
 	bin := buildEcho(t, appDir) // app/handler, as host.json names it
 
-	// The binary writes its own function app files; they match the
-	// generator's (and so the golden files of providers/azure).
-	gen := exec.Command(bin)
-	gen.Env = append(os.Environ(), "POLYFN_AZURE_WRITE_APP="+appDir)
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("POLYFN_AZURE_WRITE_APP: %v\n%s", err, out)
-	}
-	want, err := pazure.Files(echoApp(t), pazure.HostOptions{})
+	// The function app's files, as polyfn build writes them.
+	files, err := funcapp.Files(echoApp(t), funcapp.HostOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range want {
-		got, err := os.ReadFile(filepath.Join(appDir, name))
-		if err != nil || !bytes.Equal(got, b) {
-			t.Errorf("%s written by the handler differs from azure.Files: %v\n%s", name, err, got)
+	for name, b := range files {
+		p := filepath.Join(appDir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 	// The test drives every trigger at "echo", which declares none: drop its
@@ -102,7 +97,7 @@ func TestEndToEndEcho(t *testing.T) {
 	if err := os.Remove(filepath.Join(appDir, "echo", "function.json")); err != nil {
 		t.Fatal(err)
 	}
-	host := pazure.Host(echoApp(t), pazure.HostOptions{})
+	host := funcapp.Host(echoApp(t), funcapp.HostOptions{})
 	host.FunctionTimeout = "00:00:02"
 	hb, _ := json.MarshalIndent(host, "", "  ")
 	if err := os.WriteFile(filepath.Join(appDir, "host.json"), hb, 0o644); err != nil {
@@ -245,20 +240,24 @@ func TestEndToEndEcho(t *testing.T) {
 		}
 	})
 
+	// Failures of the function are logged at Error level, to standard error
+	// (the host drops the answer's body and Logs); requests the adapter
+	// refuses are logged as warnings, to standard output.
 	failures := []struct {
 		name, function, raw string
 		req                 azuretest.Request
 		status              int
-		stderr              string
+		stderr, stdout      string
+		body                string
 	}{
 		{name: "handler error", function: "echo", req: azuretest.Queue("msg", azuretest.QueueMessage{ID: "f-1", DequeueCount: 1, Body: []byte(`{"fail":true}`)}), status: 500, stderr: "failure requested by event f-1"},
-		{name: "handler panic", function: "echo", req: azuretest.Queue("msg", azuretest.QueueMessage{ID: "p-1", DequeueCount: 1, Body: []byte(`{"panic":true}`)}), status: 500, stderr: "panic requested by event p-1"},
+		{name: "handler panic", function: "echo", req: azuretest.Queue("msg", azuretest.QueueMessage{ID: "p-1", DequeueCount: 1, Body: []byte(`{"panic":true}`)}), status: 500, stderr: "panic requested by event p-1", body: "the function panicked"},
 		{name: "functionTimeout", function: "echo", req: azuretest.Queue("msg", azuretest.QueueMessage{ID: "s-1", DequeueCount: 1, Body: []byte(`{"sleep_ms":10000}`)}), status: 500, stderr: "sleep of 10000 ms interrupted"},
-		{name: "batch with a failed record", function: "echo", req: azuretest.EventHubBatch("events", pc, []azuretest.EventHubEvent{{SequenceNumber: 1, Body: []byte(`{}`)}, {SequenceNumber: 2, Body: []byte(`{"fail":true}`)}}, ""), status: 500, stderr: "1 of 2 records failed"},
-		{name: "invalid JSON", function: "echo", raw: `{"Data": {`, status: 400, stderr: "not the host's JSON envelope"},
-		{name: "missing Data", function: "echo", raw: `{"Metadata":{"sys":{}}}`, status: 400, stderr: `missing \"Data\" object`},
-		{name: "unknown function", function: "nosuch", raw: `{"Data":{}}`, status: 404, stderr: `unknown function \"nosuch\"`},
-		{name: "unrecognised trigger", function: "echo", raw: `{"Data":{"x":"\"y\""},"Metadata":{}}`, status: 400, stderr: "cannot tell the trigger"},
+		{name: "batch with a failed record", function: "echo", req: azuretest.EventHubBatch("events", pc, []azuretest.EventHubEvent{{SequenceNumber: 1, Body: []byte(`{}`)}, {SequenceNumber: 2, Body: []byte(`{"fail":true}`)}}, ""), status: 500, stderr: `"index":1`, body: "1 of 2 records failed"},
+		{name: "invalid JSON", function: "echo", raw: `{"Data": {`, status: 400, stdout: "not the host's JSON envelope"},
+		{name: "missing Data", function: "echo", raw: `{"Metadata":{"sys":{}}}`, status: 400, stdout: `missing \"Data\" object`},
+		{name: "unknown function", function: "nosuch", raw: `{"Data":{}}`, status: 404, stdout: `no function \"nosuch\" in the app`},
+		{name: "unrecognised trigger", function: "echo", raw: `{"Data":{"x":"\"y\""},"Metadata":{}}`, status: 400, stdout: "cannot tell the trigger"},
 	}
 	for _, tt := range failures {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,15 +274,23 @@ func TestEndToEndEcho(t *testing.T) {
 			if !res.Failed || res.Status != tt.status {
 				t.Errorf("status %d (failed %v), want %d", res.Status, res.Failed, tt.status)
 			}
-			if !strings.Contains(string(res.Body), `"error"`) {
-				t.Errorf("answer holds no error: %s", res.Body)
+			if !strings.Contains(string(res.Body), `"error"`) || !strings.Contains(string(res.Body), tt.body) {
+				t.Errorf("answer %s holds no error with %q", res.Body, tt.body)
 			}
-			deadline := time.Now().Add(2 * time.Second)
-			for !strings.Contains(p.Stderr(), tt.stderr) && time.Now().Before(deadline) {
-				time.Sleep(20 * time.Millisecond)
-			}
-			if !strings.Contains(p.Stderr(), tt.stderr) {
-				t.Errorf("stderr lacks %q:\n%s", tt.stderr, p.Stderr())
+			for _, out := range []struct {
+				name, want string
+				got        func() string
+			}{{"stderr", tt.stderr, p.Stderr}, {"stdout", tt.stdout, p.Stdout}} {
+				if out.want == "" {
+					continue
+				}
+				deadline := time.Now().Add(2 * time.Second)
+				for !strings.Contains(out.got(), out.want) && time.Now().Before(deadline) {
+					time.Sleep(20 * time.Millisecond)
+				}
+				if !strings.Contains(out.got(), out.want) {
+					t.Errorf("%s lacks %q:\n%s", out.name, out.want, out.got())
+				}
 			}
 			if p.Exited() {
 				t.Fatal("the handler exited")
@@ -300,7 +307,7 @@ func TestEndToEndEcho(t *testing.T) {
 		if err := os.MkdirAll(fwdDir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		h := pazure.Host(echoApp(t), pazure.HostOptions{})
+		h := funcapp.Host(echoApp(t), funcapp.HostOptions{})
 		h.CustomHandler.EnableForwardingHTTPRequest = true
 		hb, _ := json.MarshalIndent(h, "", "  ")
 		if err := os.WriteFile(filepath.Join(fwdDir, "host.json"), hb, 0o644); err != nil {
@@ -409,10 +416,8 @@ func checkGolden(t *testing.T, path string, events []json.RawMessage) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if golden.Updating() {
+		golden.Check(t, path, got)
 		return
 	}
 	want, err := os.ReadFile(path)

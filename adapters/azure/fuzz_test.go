@@ -46,7 +46,7 @@ func FuzzHandler(f *testing.F) {
 			t.Fatalf("Content-Type %q for %q", ct, body)
 		}
 		switch w.Code {
-		case 200, 400, 404, 413, 500:
+		case 200, 400, 404, 413, 422, 500:
 		default:
 			t.Fatalf("status %d", w.Code)
 		}

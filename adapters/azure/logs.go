@@ -9,12 +9,14 @@ import (
 	"sync"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/invoke"
 )
 
 // sink collects the log lines of one invocation, for the answer's Logs.
 type sink struct {
 	mu    sync.Mutex
 	lines []string
+	id    string // the host's invocation id, for lines logged before Begin
 }
 
 func (s *sink) add(line string) {
@@ -31,8 +33,24 @@ func (s *sink) take() []string {
 
 type sinkKey struct{}
 
-func withSink(ctx context.Context, s *sink) context.Context {
-	return context.WithValue(ctx, sinkKey{}, s)
+// sinkCtx carries a sink in the same allocation as the context holding it.
+type sinkCtx struct {
+	context.Context
+	sink sink
+}
+
+func (c *sinkCtx) Value(key any) any {
+	if key == (sinkKey{}) {
+		return &c.sink
+	}
+	return c.Context.Value(key)
+}
+
+// withSink returns ctx carrying a new sink for the invocation id, and the
+// sink.
+func withSink(ctx context.Context, id string) (context.Context, *sink) {
+	c := &sinkCtx{Context: ctx, sink: sink{id: id}}
+	return c, &c.sink
 }
 
 func sinkFrom(ctx context.Context) *sink {
@@ -46,9 +64,9 @@ func sinkFrom(ctx context.Context) *sink {
 // NewLogHandler returns the slog.Handler the adapter logs with, and that
 // Run installs as slog's default: JSON lines on stdout, records of level
 // Error and above on stderr instead, each with the invocation id of its
-// context; and, when the record's context belongs to an invocation, a text
-// line "LEVEL message key=value ..." in that invocation's Logs. It is safe
-// for concurrent use.
+// context (unless the record has an invocation_id already); and, when the
+// record's context belongs to an invocation, a text line "LEVEL message
+// key=value ..." in that invocation's Logs. It is safe for concurrent use.
 func NewLogHandler(stdout, stderr io.Writer) slog.Handler {
 	return &teeHandler{
 		out: slog.NewJSONHandler(stdout, nil),
@@ -60,6 +78,7 @@ type teeHandler struct {
 	out, err slog.Handler
 	prefix   string // attributes added by WithAttrs, formatted
 	group    string // open groups, "a.b."
+	hasID    bool   // WithAttrs added invocation_id
 }
 
 func (h *teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
@@ -67,12 +86,19 @@ func (h *teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *teeHandler) Handle(ctx context.Context, r slog.Record) error {
-	if s := sinkFrom(ctx); s != nil {
+	s := sinkFrom(ctx)
+	if s != nil {
 		s.add(h.format(r))
 	}
-	if id := core.InvocationFrom(ctx).ID; id != "" {
-		r = r.Clone()
-		r.AddAttrs(slog.String("invocation_id", id))
+	if !h.hasID && !hasAttr(r, invoke.KeyInvocationID) {
+		id := core.InvocationFrom(ctx).ID
+		if id == "" && s != nil {
+			id = s.id
+		}
+		if id != "" {
+			r = r.Clone()
+			r.AddAttrs(slog.String(invoke.KeyInvocationID, id))
+		}
 	}
 	if r.Level >= slog.LevelError {
 		return h.err.Handle(ctx, r)
@@ -80,20 +106,32 @@ func (h *teeHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.out.Handle(ctx, r)
 }
 
+// hasAttr reports whether r has a top-level attribute key.
+func hasAttr(r slog.Record, key string) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = a.Key == key
+		return !found
+	})
+	return found
+}
+
 func (h *teeHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	var b strings.Builder
 	b.WriteString(h.prefix)
+	hasID := h.hasID
 	for _, a := range as {
 		appendAttr(&b, h.group, a)
+		hasID = hasID || h.group == "" && a.Key == invoke.KeyInvocationID
 	}
-	return &teeHandler{out: h.out.WithAttrs(as), err: h.err.WithAttrs(as), prefix: b.String(), group: h.group}
+	return &teeHandler{out: h.out.WithAttrs(as), err: h.err.WithAttrs(as), prefix: b.String(), group: h.group, hasID: hasID}
 }
 
 func (h *teeHandler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	return &teeHandler{out: h.out.WithGroup(name), err: h.err.WithGroup(name), prefix: h.prefix, group: h.group + name + "."}
+	return &teeHandler{out: h.out.WithGroup(name), err: h.err.WithGroup(name), prefix: h.prefix, group: h.group + name + ".", hasID: h.hasID}
 }
 
 func (h *teeHandler) format(r slog.Record) string {

@@ -21,6 +21,7 @@ type config struct {
 	functionTimeout time.Duration
 	functions       map[string]azure.FunctionConfig
 	shutdownTimeout time.Duration
+	exposeErrors    bool
 }
 
 // DefaultMaxBodyBytes is the request body limit when none is set: 100 MiB,
@@ -99,4 +100,14 @@ func WithShutdownTimeout(d time.Duration) Option {
 			c.shutdownTimeout = d
 		}
 	})
+}
+
+// WithErrorDetails puts a function's error text in the JSON error answers
+// the adapter writes, for development. By default an answer says how the
+// function failed and the text goes to the log only. The host drops the
+// body of a failed invocation, but an HTTP caller of an HTTP-triggered
+// event function gets it. Run turns this on when POLYFN_EXPOSE_ERRORS is
+// true.
+func WithErrorDetails(on bool) Option {
+	return optionFunc(func(c *config) { c.exposeErrors = on })
 }

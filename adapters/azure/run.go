@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/polyfn/polyfn/internal/httpserve"
-
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/httpserve"
+	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/providers/azure"
 )
 
@@ -28,17 +28,17 @@ import (
 //     enableForwardingHttpRequest (or enableProxyingHttpRequest), and whose
 //     {name}/function.json files give the trigger bindings (see
 //     WithFunctionConfigs);
-//   - POLYFN_AZURE_WRITE_APP: when set, Run writes the generated host.json,
-//     local.settings.json and function.json files into that folder and
-//     returns without serving.
+//   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
+//   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
+//     WithErrorDetails).
+//
+// The function app's files are written at build time, by `polyfn build
+// --provider azure` or package providers/azure/funcapp, not by the handler.
 //
 // Run installs a log handler as slog's default (see NewLogHandler), so that
 // slog.InfoContext(ctx, ...) in a function reaches the invocation's Logs.
 // Options given to Run override what it reads.
 func Run(ctx context.Context, app *core.App, opts ...Option) error {
-	if dir := os.Getenv("POLYFN_AZURE_WRITE_APP"); dir != "" {
-		return WriteApp(dir, app, azure.HostOptions{})
-	}
 	port := os.Getenv("FUNCTIONS_CUSTOMHANDLER_PORT")
 	if port == "" {
 		port = os.Getenv("FUNCTIONS_HTTPWORKER_PORT")
@@ -55,6 +55,11 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 	if err != nil {
 		return err
 	}
+	e, err := invoke.FromEnv()
+	if err != nil {
+		return fmt.Errorf("azure: %w", err)
+	}
+	env = append(env, WithMaxBodyBytes(e.MaxBodyBytes), WithErrorDetails(e.ExposeErrors))
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
 	if err != nil {
 		return fmt.Errorf("azure: listen on FUNCTIONS_CUSTOMHANDLER_PORT %s: %w", port, err)
@@ -125,23 +130,4 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 	return httpserve.Serve(ctx, ln, h, log, httpserve.Options{
 		ReadHeaderTimeout: 30 * time.Second, ShutdownTimeout: c.shutdownTimeout, Name: "azure", Attrs: []any{"functions", app.Names()},
 	})
-}
-
-// WriteApp writes app's generated function app files (see azure.Files) into
-// dir, creating folders as needed. The handler binary is not copied.
-func WriteApp(dir string, app *core.App, opts azure.HostOptions) error {
-	files, err := azure.Files(app, opts)
-	if err != nil {
-		return err
-	}
-	for _, name := range azure.FileNames(files) {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("azure: %w", err)
-		}
-		if err := os.WriteFile(p, files[name], 0o644); err != nil {
-			return fmt.Errorf("azure: %w", err)
-		}
-	}
-	return nil
 }

@@ -68,7 +68,6 @@ func TestAppFolderOptions(t *testing.T) {
 func TestRunWithoutPort(t *testing.T) {
 	t.Setenv("FUNCTIONS_CUSTOMHANDLER_PORT", "")
 	t.Setenv("FUNCTIONS_HTTPWORKER_PORT", "")
-	t.Setenv("POLYFN_AZURE_WRITE_APP", "")
 	if err := Run(context.Background(), core.NewApp()); err == nil {
 		t.Error("Run without FUNCTIONS_CUSTOMHANDLER_PORT: no error")
 	}

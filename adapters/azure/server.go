@@ -3,7 +3,6 @@ package azure
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,13 +10,18 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
-	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/providers/azure"
+)
+
+// The headers of the host's requests the adapter reads.
+const (
+	headerInvocationID = "X-Azure-Functions-Invocationid" // canonical form of X-Azure-Functions-InvocationId
+	headerTraceParent  = "Traceparent"
+	headerTraceState   = "Tracestate"
 )
 
 // Handler returns an http.Handler that serves app as a custom handler, as
@@ -26,13 +30,14 @@ import (
 // trigger has no Azure binding or, with forwarding, HTTP routes collide.
 func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 	c := newConfig(opts)
-	s := &server{
-		cfg:   c,
-		log:   slog.New(NewLogHandler(c.stdout, c.stderr)),
-		funcs: map[string]*function{},
-		lower: map[string]*function{},
-		names: app.Names(),
-	}
+	rt := invoke.New(invoke.Config{
+		Provider:     "azure",
+		Logger:       slog.New(NewLogHandler(c.stdout, c.stderr)),
+		Timeout:      c.functionTimeout,
+		MaxBodyBytes: c.maxBody,
+		ExposeErrors: c.exposeErrors,
+	})
+	s := &server{app: app, rt: rt, expose: c.exposeErrors, funcs: map[*core.Function]*function{}, lower: map[string]*core.Function{}}
 	forwarding := azure.Forwarding(app)
 	if c.forwarding != nil {
 		forwarding = *c.forwarding
@@ -41,34 +46,33 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 	for _, f := range app.Functions() {
 		src, err := azure.SourceOf(f)
 		if err != nil {
-			return nil, fmt.Errorf("azure: %w", err)
+			return nil, err
 		}
 		if cfg, ok := c.functions[f.Name]; ok {
 			src = azure.SourceFromConfig(src, cfg)
 		}
-		fn := &function{f: f, src: src, event: f.EventFunc(), http: f.HTTPHandler(), timeout: f.Timeout}
-		if fn.timeout == 0 {
-			fn.timeout = c.functionTimeout
+		fn := &function{Function: rt.Function(f), src: src}
+		s.funcs[f] = fn
+		s.lower[strings.ToLower(f.Name)] = f
+		if !forwarding {
+			continue
 		}
-		s.funcs[f.Name] = fn
-		s.lower[strings.ToLower(f.Name)] = fn
-		if forwarding {
-			// The host forwards only functions bound to exactly httpTrigger
-			// and http; it still sends envelopes to the others.
-			if f.Kind == core.HTTPFunction {
-				if err := s.route(mux, fn); err != nil {
-					return nil, err
-				}
-			} else {
-				name := f.Name
-				if err := handle(mux, "POST /"+name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.invoke(w, r, name) })); err != nil {
-					return nil, fmt.Errorf("azure: event function %q: %w", name, err)
-				}
+		// The host forwards only functions bound to exactly httpTrigger and
+		// http; it still sends envelopes to the others.
+		if f.Kind == core.HTTPFunction {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn.HTTP(w, r, start(r, core.TriggerHTTP)) })
+			if err := invoke.Route(mux, f, h); err != nil {
+				return nil, fmt.Errorf("azure: %w", err)
 			}
+			continue
+		}
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.invoke(w, r, fn) })
+		if err := invoke.Handle(mux, "POST /"+f.Name, h); err != nil {
+			return nil, fmt.Errorf("azure: event function %q: %w", f.Name, err)
 		}
 	}
-	_ = handle(mux, "GET /{$}", http.HandlerFunc(ready)) // a function routed at / answers readiness itself
-	_ = handle(mux, "/", http.HandlerFunc(s.notFound))
+	_ = invoke.Handle(mux, "GET /{$}", http.HandlerFunc(ready)) // a function routed at / answers readiness itself
+	_ = invoke.Handle(mux, "/", http.HandlerFunc(s.notFound))
 	if forwarding {
 		return mux, nil
 	}
@@ -85,41 +89,43 @@ type dispatcher struct {
 func (d *dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		if name := r.URL.Path[min(1, len(r.URL.Path)):]; name != "" && strings.IndexByte(name, '/') < 0 {
-			d.s.invoke(w, r, name)
+			d.s.dispatch(w, r, name)
 			return
 		}
 	}
 	d.mux.ServeHTTP(w, r)
 }
 
+// function is a function of the App bound to the runtime, with how to
+// decode its invocations.
 type function struct {
-	f       *core.Function
-	src     azure.Source
-	event   core.EventFunc
-	http    http.Handler
-	timeout time.Duration
+	*invoke.Function
+	src azure.Source
+}
+
+// httpTriggered reports whether the function's invocations carry HTTP
+// requests: an HTTP function, or an event function declared (or
+// configured) with an HTTP trigger.
+func (fn *function) httpTriggered() bool {
+	return fn.Def().Kind == core.HTTPFunction || strings.EqualFold(fn.src.Trigger.Type, azure.TypeHTTP)
 }
 
 type server struct {
-	cfg   config
-	log   *slog.Logger
-	funcs map[string]*function
-	lower map[string]*function
-	names []string
-	cold  atomic.Bool
-	seq   atomic.Uint64
+	app    *core.App
+	rt     *invoke.Runtime
+	expose bool
+	funcs  map[*core.Function]*function
+	lower  map[string]*core.Function // by lower-case name
 }
 
-// handle registers h at pattern, turning ServeMux's panic on a conflicting
-// pattern into an error.
-func handle(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("route %q: %v", pattern, v)
-		}
-	}()
-	mux.Handle(pattern, h)
-	return nil
+// start describes the invocation the host's request r begins.
+func start(r *http.Request, trigger core.TriggerKind) invoke.Start {
+	return invoke.Start{
+		ID:          r.Header.Get(headerInvocationID),
+		Trigger:     trigger,
+		TraceParent: r.Header.Get(headerTraceParent),
+		TraceState:  r.Header.Get(headerTraceState),
+	}
 }
 
 func ready(w http.ResponseWriter, _ *http.Request) {
@@ -127,226 +133,157 @@ func ready(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, `{"status":"ok"}`)
 }
 
+// notFound answers a request no function serves.
 func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
-	msg := fmt.Sprintf("no function serves %s %s (functions: %s)", r.Method, r.URL.Path, strings.Join(s.names, ", "))
-	s.log.WarnContext(r.Context(), "request rejected", "error", msg)
-	writeError(w, http.StatusNotFound, msg, "", nil)
+	err := fmt.Errorf("no function serves %s %s (functions: %s)", r.Method, r.URL.Path, strings.Join(s.app.Names(), ", "))
+	s.rejected(w, r.Context(), nil, http.StatusNotFound, err, r.Header.Get(headerInvocationID))
 }
 
-// route serves an HTTP function at its routes, for forwarded requests.
-func (s *server) route(mux *http.ServeMux, fn *function) error {
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Azure-Functions-InvocationId")
-		ctx, cancel, _ := s.context(r.Context(), fn, id, core.TriggerHTTP)
-		defer cancel()
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBody)
-		fn.http.ServeHTTP(w, r.WithContext(ctx))
-	})
-	for _, t := range fn.f.Triggers {
-		patterns := []string{t.Route}
-		if len(t.Methods) > 0 {
-			patterns = patterns[:0]
-			for _, m := range t.Methods {
-				patterns = append(patterns, m+" "+t.Route)
-			}
-		}
-		for _, p := range patterns {
-			if err := handle(mux, p, h); err != nil {
-				return fmt.Errorf("azure: http function %q: %w", fn.f.Name, err)
-			}
+// dispatch serves POST /{name} in envelope mode. Azure function names are
+// case-insensitive: a name the App does not hold as sent is looked up
+// without case.
+func (s *server) dispatch(w http.ResponseWriter, r *http.Request, name string) {
+	f, err := s.app.Select(name, 0)
+	if err != nil {
+		if lf, ok := s.lower[strings.ToLower(name)]; ok {
+			f, err = lf, nil
 		}
 	}
-	return nil
-}
-
-// context returns the invocation's context: deadline, invocation metadata,
-// log sink and panic hook.
-func (s *server) context(parent context.Context, fn *function, id string, trigger core.TriggerKind) (context.Context, context.CancelFunc, *sink) {
-	if id == "" {
-		id = fmt.Sprintf("polyfn-%d", s.seq.Add(1))
-	}
-	inv := &core.Invocation{Function: fn.f.Name, ID: id, Provider: "azure", Trigger: trigger, ColdStart: !s.cold.Swap(true)}
-	ctx, cancel := parent, context.CancelFunc(func() {})
-	if fn.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, fn.timeout)
-		inv.Deadline, _ = ctx.Deadline()
-	}
-	lg := &sink{}
-	ctx = withSink(driver.WithInvocation(ctx, inv), lg)
-	return ctx, cancel, lg
-}
-
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-// invoke serves one envelope-mode invocation: POST /{name}.
-func (s *server) invoke(w http.ResponseWriter, r *http.Request, name string) {
-	fn, ok := s.funcs[name]
-	if !ok {
-		fn, ok = s.lower[strings.ToLower(name)]
-	}
-	if !ok {
-		s.reject(w, r, http.StatusNotFound, fmt.Sprintf("unknown function %q (functions: %s)", name, strings.Join(s.names, ", ")))
+	fn := s.funcs[f]
+	if fn == nil {
+		if err == nil {
+			err = fmt.Errorf("function %q was added to the App after the handler was built", name)
+		}
+		s.rejected(w, r.Context(), nil, http.StatusNotFound, err, r.Header.Get(headerInvocationID))
 		return
 	}
-	// The body is not pooled: the decoded request and events share its
-	// memory, and a function may (against the contract) keep them.
-	size := 1024
-	if n := r.ContentLength; n > 0 && n < s.cfg.maxBody {
-		size = int(n) + 1 // +1 lets Read report EOF without growing
-	}
-	body, err := readAll(http.MaxBytesReader(w, r.Body, s.cfg.maxBody), make([]byte, 0, size))
+	s.invoke(w, r, fn)
+}
+
+// invoke serves one envelope-mode invocation of fn.
+func (s *server) invoke(w http.ResponseWriter, r *http.Request, fn *function) {
+	st := start(r, "")
+	ctx, lg := withSink(r.Context(), st.ID)
+	body, err := invoke.ReadBody(w, r, s.rt.MaxBodyBytes())
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.reject(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("function %q: request body exceeds the limit of %d bytes", fn.f.Name, tooBig.Limit))
+		if errors.Is(err, invoke.ErrBodyTooLarge) && fn.httpTriggered() {
+			// The envelope holds an HTTP request too large to serve: its
+			// caller gets 413 through the http output.
+			fn.LogRejected(ctx, http.StatusRequestEntityTooLarge, err)
+			rec := newRecorder()
+			invoke.WriteError(rec, http.StatusRequestEntityTooLarge, err.Error(), driver.Permanent, st.ID)
+			s.answerHTTP(w, fn, rec, lg)
 			return
 		}
-		s.reject(w, r, http.StatusBadRequest, fmt.Sprintf("function %q: reading request body: %v", fn.f.Name, err))
+		status := http.StatusBadRequest
+		if errors.Is(err, invoke.ErrBodyTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.rejected(w, ctx, fn, status, err, st.ID)
 		return
 	}
 	req, err := azure.ParseRequest(body)
-	if err != nil {
-		s.reject(w, r, http.StatusBadRequest, fmt.Sprintf("function %q: %v", fn.f.Name, err))
-		return
+	if err == nil {
+		req.InvocationID = st.ID
+		var inv *azure.Invocation
+		if inv, err = azure.Decode(req, fn.src); err == nil {
+			s.run(azure.NewContext(ctx, req), w, fn, inv, st, lg)
+			return
+		}
 	}
-	req.InvocationID = r.Header.Get("X-Azure-Functions-InvocationId")
-	inv, err := azure.Decode(req, fn.src)
-	if err != nil {
-		s.reject(w, r, http.StatusBadRequest, fmt.Sprintf("function %q: %v", fn.f.Name, err))
-		return
-	}
-	ctx, cancel, lg := s.context(r.Context(), fn, req.InvocationID, inv.Trigger)
-	defer cancel()
-	ctx = azure.NewContext(ctx, req)
-	if fn.f.Kind == core.HTTPFunction {
-		s.serveHTTP(ctx, w, fn, inv, lg)
-		return
-	}
-	s.serveEvent(ctx, w, fn, inv, lg)
+	s.rejected(w, ctx, fn, http.StatusBadRequest, fmt.Errorf("function %q: %w", fn.Name(), err), st.ID)
 }
 
-// readAll reads r into buf's spare capacity.
-func readAll(r io.Reader, buf []byte) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+// run runs the decoded invocation and answers the host.
+func (s *server) run(ctx context.Context, w http.ResponseWriter, fn *function, inv *azure.Invocation, st invoke.Start, lg *sink) {
+	st.Trigger = inv.Trigger
+	if inv.HTTP != nil && st.TraceParent == "" {
+		// The trace context of an HTTP trigger is its caller's.
+		st.TraceParent, st.TraceState = inv.HTTP.Header.Get(headerTraceParent), inv.HTTP.Header.Get(headerTraceState)
+	}
+	switch {
+	case fn.Def().Kind == core.HTTPFunction:
+		if inv.HTTP == nil {
+			err := fmt.Errorf("http function %q got a %s invocation; it serves HTTP triggers only", fn.Name(), inv.Binding.Type)
+			s.rejected(w, ctx, fn, http.StatusBadRequest, err, st.ID)
+			return
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
+		rec := newRecorder()
+		fn.HTTP(rec, inv.HTTP.WithContext(ctx), st)
+		s.answerHTTP(w, fn, rec, lg)
+	case inv.HTTP != nil:
+		// An event function on an HTTP trigger answers its caller as over
+		// any HTTP: its whole answer becomes the http output.
+		rec := newRecorder()
+		dec := func(*http.Request, []byte) ([]core.Event, bool, error) { return inv.Events, inv.Batch, nil }
+		fn.ServeEvents(rec, inv.HTTP.WithContext(ctx), st, dec)
+		s.answerHTTP(w, fn, rec, lg)
+	default:
+		ctx, cancel := fn.Begin(ctx, st)
+		defer cancel()
+		var res driver.BatchResult
+		if len(inv.Events) == 1 && !inv.Batch {
+			res.Records = []driver.RecordResult{fn.Event(ctx, inv.Events[0])}
+		} else {
+			res = fn.Batch(ctx, inv.Events, inv.Options())
 		}
+		resp, err := inv.Response(res, lg.take())
 		if err != nil {
-			return buf, err
+			s.fail(ctx, w, fn, inv, err)
+			return
 		}
+		writeResponse(w, &resp)
 	}
 }
 
-// reject answers a request the adapter cannot serve, and logs why.
-func (s *server) reject(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.log.ErrorContext(r.Context(), "invocation rejected", "path", r.URL.Path, "status", status, "error", msg,
-		"invocation_id", r.Header.Get("X-Azure-Functions-InvocationId"))
-	writeError(w, status, msg, core.ErrorPermanent.String(), nil)
-}
-
-func (s *server) serveHTTP(ctx context.Context, w http.ResponseWriter, fn *function, inv *azure.Invocation, lg *sink) {
-	if inv.HTTP == nil {
-		msg := fmt.Sprintf("http function %q got a %s invocation; it serves HTTP triggers only", fn.f.Name, inv.Binding.Type)
-		s.log.ErrorContext(ctx, "invocation rejected", "error", msg)
-		writeError(w, http.StatusBadRequest, msg, core.ErrorPermanent.String(), lg.take())
-		return
-	}
-	rec := &recorder{header: http.Header{}}
-	fn.http.ServeHTTP(rec, inv.HTTP.WithContext(ctx))
+// answerHTTP answers the host with the HTTP response rec holds, in the
+// function's http output.
+func (s *server) answerHTTP(w http.ResponseWriter, fn *function, rec *recorder, lg *sink) {
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
 	if rec.header.Get("Content-Type") == "" && rec.body.Len() > 0 {
 		rec.header.Set("Content-Type", http.DetectContentType(rec.body.Bytes()))
 	}
-	resp := azure.Response{Logs: lg.take()}
-	setHTTPOutput(&resp, fn.src, azure.HTTPOutput(rec.status, rec.header, rec.body.Bytes()))
+	resp := fn.src.HTTPResponse(rec.status, rec.header, rec.body.Bytes(), lg.take())
 	writeResponse(w, &resp)
 }
 
-func (s *server) serveEvent(ctx context.Context, w http.ResponseWriter, fn *function, inv *azure.Invocation, lg *sink) {
-	var replies []*core.Event
-	if len(inv.Events) == 1 && !inv.Batch {
-		e := inv.Events[0]
-		reply, err := fn.event(ctx, e)
-		if err != nil {
-			s.fail(ctx, w, fn, err, lg, "id", e.ID(), "type", e.Type())
-			return
+// fail answers a failed invocation with a non-2xx status, so that the host
+// fails it and delivers it again. The runtime has logged the failed
+// records; the host drops the answer's body and Logs.
+func (s *server) fail(ctx context.Context, w http.ResponseWriter, fn *function, inv *azure.Invocation, err error) {
+	var re *azure.ReplyError
+	if errors.As(err, &re) {
+		index := re.Index
+		if !inv.Batch {
+			index = -1
 		}
-		if reply != nil {
-			replies = []*core.Event{reply}
-		}
-	} else {
-		ordered := inv.Trigger == core.TriggerStream
-		res := driver.RunBatch(ctx, fn.event, inv.Events, driver.BatchOptions{Concurrency: fn.f.BatchConcurrency, StopOnFailure: ordered})
-		failed := res.Failed()
-		for i, rr := range res.Records {
-			e := inv.Events[i]
-			if rr.Err != nil {
-				s.log.WarnContext(ctx, "record failed", "function", fn.f.Name, "index", i, "id", e.ID(), "error", rr.Err.Error(), "kind", core.ErrorKindOf(rr.Err).String())
-			} else {
-				s.log.InfoContext(ctx, "record succeeded", "function", fn.f.Name, "index", i, "id", e.ID())
-			}
-			replies = append(replies, rr.Reply)
-		}
-		if len(failed) > 0 {
-			err := fmt.Errorf("%d of %d records failed; Azure has no partial failure, so the whole batch fails: %w", len(failed), len(inv.Events), res.Err())
-			s.fail(ctx, w, fn, err, lg)
-			return
+		fn.LogFailure(ctx, inv.Events[re.Index], index, err)
+	}
+	o, msg := driver.OutcomeOf(err), s.rt.ErrorMessage(err)
+	var be *azure.BatchError
+	if errors.As(err, &be) {
+		o = be.Outcome
+		if !s.expose {
+			msg = be.Summary()
 		}
 	}
-	resp := azure.Response{Logs: lg.take()}
-	if inv.Trigger == core.TriggerHTTP {
-		var first *core.Event
-		if len(replies) > 0 {
-			first = replies[0]
-		}
-		out, err := azure.HTTPReply(first)
-		if err != nil {
-			s.fail(ctx, w, fn, fmt.Errorf("reply event: %w", err), lg)
-			return
-		}
-		setHTTPOutput(&resp, fn.src, out)
-	} else {
-		rv, err := azure.ReplyValue(replies)
-		if err != nil {
-			s.fail(ctx, w, fn, core.Permanent(fmt.Errorf("reply event: %w", err)), lg)
-			return
-		}
-		resp.ReturnValue = rv
-	}
-	resp.Logs = lg.take()
-	writeResponse(w, &resp)
+	invoke.WriteError(w, s.rt.StatusOf(o), msg, o, core.InvocationFrom(ctx).ID)
 }
 
-// fail answers a failed invocation with 500 and logs the error to stderr,
-// since the host drops the body and Logs of a non-2xx answer.
-func (s *server) fail(ctx context.Context, w http.ResponseWriter, fn *function, err error, lg *sink, attrs ...any) {
-	args := append([]any{"function", fn.f.Name, "error", err.Error(), "kind", core.ErrorKindOf(err).String()}, attrs...)
-	var p *core.PanicError
-	if errors.As(err, &p) {
-		args = append(args, "stack", string(p.Stack))
-		s.log.ErrorContext(ctx, "function panicked", args...)
+// rejected answers a request that names no function or cannot be decoded,
+// with the reason: it is about the host's request, not the function.
+func (s *server) rejected(w http.ResponseWriter, ctx context.Context, fn *function, status int, err error, id string) {
+	if fn != nil {
+		fn.LogRejected(ctx, status, err)
 	} else {
-		s.log.ErrorContext(ctx, "function failed", args...)
+		s.rt.Logger().LogAttrs(ctx, slog.LevelWarn, "request rejected", slog.Int("status", status), slog.String(invoke.KeyError, err.Error()))
 	}
-	writeError(w, http.StatusInternalServerError, err.Error(), core.ErrorKindOf(err).String(), lg.take())
+	invoke.WriteError(w, status, err.Error(), driver.Permanent, id)
 }
 
-// setHTTPOutput puts an http output value where the function's http output
-// binding takes it: Outputs.res, or ReturnValue when it is named $return.
-func setHTTPOutput(resp *azure.Response, src azure.Source, v json.RawMessage) {
-	if name := src.HTTPOutputBinding(); name == "$return" {
-		resp.ReturnValue = v
-	} else {
-		resp.Outputs = map[string]json.RawMessage{name: v}
-	}
-}
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 func writeResponse(w http.ResponseWriter, r *azure.Response) {
 	bp := bufPool.Get().(*[]byte)
@@ -363,32 +300,15 @@ func writeResponse(w http.ResponseWriter, r *azure.Response) {
 
 var jsonContentType = []string{"application/json"}
 
-// writeError answers a failure: the host ignores the body, but people
-// reading a simulator's or curl's output do not.
-func writeError(w http.ResponseWriter, status int, msg, kind string, logs []string) {
-	b := append([]byte(`{"error":`), cejson.AppendString(nil, msg)...)
-	if kind != "" {
-		b = append(b, `,"kind":`...)
-		b = cejson.AppendString(b, kind)
-	}
-	if logs != nil {
-		b = append(b, `,"Logs":`...)
-		lb, _ := json.Marshal(logs)
-		b = append(b, lb...)
-	}
-	b = append(b, "}\n"...)
-	w.Header()["Content-Type"] = jsonContentType
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-// recorder is the ResponseWriter of an HTTP function invoked in envelope
-// mode: the answer becomes the "res" output.
+// recorder is the ResponseWriter of a function invoked over an HTTP
+// trigger in envelope mode: the answer becomes the http output.
 type recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
 }
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}} }
 
 func (r *recorder) Header() http.Header { return r.header }
 

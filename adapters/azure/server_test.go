@@ -160,23 +160,29 @@ func TestInvokeSuccess(t *testing.T) {
 
 func TestInvokeFailures(t *testing.T) {
 	ts := serve(t, testApp(t))
+	batch := azuretest.EventHubBatch("events", azuretest.PartitionContext{EventHubName: "telemetry", PartitionId: "1"},
+		[]azuretest.EventHubEvent{{SequenceNumber: 1, Body: []byte(`{"v":1}`)}, {SequenceNumber: 2, Body: []byte(`{"v":"bad"}`)}, {SequenceNumber: 3, Body: []byte(`{"v":3}`)}}, "")
+	// Failures of the function reach standard error; requests the adapter
+	// refuses are warnings, on standard output.
 	tests := []struct {
 		name, function string
 		req            azuretest.Request
 		raw            string
 		status         int
-		stderr         string
+		stderr, stdout string
+		body           string // in the error answer
 	}{
-		{name: "handler error", function: "orders", req: queueMsg(`{"fail":true}`), status: 500, stderr: "order failed"},
-		{name: "handler panic", function: "orders", req: queueMsg(`{"panic":true}`), status: 500, stderr: "order panic"},
-		{name: "deadline", function: "slow", req: queueMsg(`{}`), status: 500, stderr: "deadline exceeded"},
-		{name: "invalid json", function: "orders", raw: `{"Data":`, status: 400, stderr: "not the host's JSON envelope"},
-		{name: "missing data", function: "orders", raw: `{"Metadata":{}}`, status: 400, stderr: `missing \"Data\"`},
-		{name: "unknown function", function: "nope", raw: `{"Data":{}}`, status: 404, stderr: `unknown function \"nope\"`},
-		{name: "wrong trigger for http function", function: "api", req: queueMsg("x"), status: 400, stderr: "HTTP trigger value"},
-		{name: "batch record fails", function: "telemetry", req: azuretest.EventHubBatch("events", azuretest.PartitionContext{EventHubName: "telemetry", PartitionId: "1"},
-			[]azuretest.EventHubEvent{{SequenceNumber: 1, Body: []byte(`{"v":1}`)}, {SequenceNumber: 2, Body: []byte(`{"v":"bad"}`)}, {SequenceNumber: 3, Body: []byte(`{"v":3}`)}}, ""),
-			status: 500, stderr: "Azure has no partial failure"},
+		{name: "handler error", function: "orders", req: queueMsg(`{"fail":true}`), status: 500, stderr: "order failed", body: "the function failed"},
+		{name: "handler panic", function: "orders", req: queueMsg(`{"panic":true}`), status: 500, stderr: "order panic", body: "the function panicked"},
+		{name: "deadline", function: "slow", req: queueMsg(`{}`), status: 500, stderr: "deadline exceeded", body: "did not finish before its deadline"},
+		{name: "invalid json", function: "orders", raw: `{"Data":`, status: 400, stdout: "not the host's JSON envelope", body: "not the host's JSON envelope"},
+		{name: "missing data", function: "orders", raw: `{"Metadata":{}}`, status: 400, stdout: `missing \"Data\"`, body: `missing "Data"`},
+		{name: "unknown function", function: "nope", raw: `{"Data":{}}`, status: 404, stdout: `no function \"nope\" in the app (it has api, direct, orders, slow, telemetry)`},
+		{name: "wrong trigger for http function", function: "api", req: queueMsg("x"), status: 400, stdout: "HTTP trigger value"},
+		// Record 1 fails and record 2, of the same (empty) partition key,
+		// does not run: Event Hubs is an ordered source.
+		{name: "batch record fails", function: "telemetry", req: batch, status: 500, stderr: `"index":1`, stdout: `"msg":"record not run"`,
+			body: "2 of 3 records failed; Azure has no partial failure, so the whole batch fails"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,12 +202,24 @@ func TestInvokeFailures(t *testing.T) {
 			if ct := res.Header.Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q", ct)
 			}
-			if !strings.Contains(ts.stderr.String(), tt.stderr) {
+			if tt.stderr != "" && !strings.Contains(ts.stderr.String(), tt.stderr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.stderr, ts.stderr.String())
 			}
-			var body struct{ Error string }
-			if err := json.Unmarshal(res.Body, &body); err != nil || body.Error == "" {
-				t.Errorf("body %s holds no error", res.Body)
+			if tt.stdout != "" && !strings.Contains(ts.stdout.String(), tt.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdout, ts.stdout.String())
+			}
+			var body struct {
+				Error, Kind  string
+				InvocationID string `json:"invocation_id"`
+			}
+			if err := json.Unmarshal(res.Body, &body); err != nil || body.Error == "" || body.Kind == "" {
+				t.Errorf("body %s is not the JSON error shape", res.Body)
+			}
+			if !strings.Contains(body.Error, tt.body) {
+				t.Errorf("error %q lacks %q", body.Error, tt.body)
+			}
+			if tt.raw == "" && body.InvocationID != res.InvocationID {
+				t.Errorf("invocation_id %q, want %q", body.InvocationID, res.InvocationID)
 			}
 		})
 	}
@@ -210,12 +228,43 @@ func TestInvokeFailures(t *testing.T) {
 	if err != nil || res.Failed {
 		t.Fatalf("after failures: %v %+v", err, res)
 	}
-	// Per-record outcomes of the failed batch were logged.
-	out := ts.stdout.String() + ts.stderr.String()
-	for _, want := range []string{`"msg":"record succeeded","function":"telemetry","index":0`, `"msg":"record failed","function":"telemetry","index":1`, `"index":2`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("logs lack %s", want)
+	// The failed record of the batch was logged with the runtime's keys,
+	// and its error text stayed out of the answer.
+	for _, want := range []string{`"msg":"function failed","function":"telemetry","invocation_id":`, `"event_id":"1-2"`, `"index":1`, `"error":"bad reading 1-2"`} {
+		if !strings.Contains(ts.stderr.String(), want) {
+			t.Errorf("stderr lacks %s:\n%s", want, ts.stderr.String())
 		}
+	}
+}
+
+// TestInvocationIDOnce: the runtime's failure line carries invocation_id,
+// and the log handler does not add it a second time.
+func TestInvocationIDOnce(t *testing.T) {
+	ts := serve(t, testApp(t))
+	res, err := ts.InvokeID(context.Background(), "orders", "inv-once", queueMsg(`{"fail":true}`))
+	if err != nil || !res.Failed {
+		t.Fatalf("%v %+v", err, res)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(ts.stderr.String()), "\n") {
+		if n := strings.Count(line, `"invocation_id"`); n != 1 {
+			t.Errorf("%d invocation_id keys in %s", n, line)
+		}
+		if !strings.Contains(line, `"invocation_id":"inv-once"`) {
+			t.Errorf("line without the invocation's id: %s", line)
+		}
+	}
+}
+
+// TestErrorDetails: WithErrorDetails puts the function's error text in the
+// answer.
+func TestErrorDetails(t *testing.T) {
+	ts := serve(t, testApp(t), azure.WithErrorDetails(true))
+	res, err := ts.Invoke(context.Background(), "orders", queueMsg(`{"fail":true}`))
+	if err != nil || !res.Failed {
+		t.Fatalf("%v %+v", err, res)
+	}
+	if !strings.Contains(string(res.Body), "order failed") {
+		t.Errorf("answer %s lacks the error text", res.Body)
 	}
 }
 
@@ -237,7 +286,7 @@ func TestInvokeHTTPEnvelope(t *testing.T) {
 	if resp.StatusCode != 201 || string(resp.Body) != "PUT /orders/42 id=42 body=hello" {
 		t.Errorf("caller gets %d %q", resp.StatusCode, resp.Body)
 	}
-	if got := resp.Header.Get("X-Multi"); got != "a, b" {
+	if got := resp.Header.Get("X-Multi"); got != "a,b" {
 		t.Errorf("X-Multi = %q", got)
 	}
 	if got := resp.Header.Get("X-Invocation"); got != res.InvocationID {
@@ -427,7 +476,7 @@ func TestBlobBytes(t *testing.T) {
 	var got []byte
 	app := core.NewApp()
 	_ = app.Event("uploads", func(ctx context.Context, e core.Event) (*core.Event, error) {
-		req, ok := pazure.FromContext(ctx)
+		req, ok := pazure.RequestFromContext(ctx)
 		if !ok {
 			return nil, errors.New("no request in context")
 		}
@@ -466,5 +515,117 @@ func TestEventHubBatchBinary(t *testing.T) {
 	}
 	if len(got) != 2 || !bytes.Equal(got[0], []byte{0xff, 0}) || string(got[1]) != "text" {
 		t.Errorf("records %q", got)
+	}
+}
+
+// TestFunctionNameCase: Azure function names are case-insensitive; the
+// adapter finds a function the host names in another case.
+func TestFunctionNameCase(t *testing.T) {
+	ts := serve(t, testApp(t))
+	for _, name := range []string{"orders", "Orders", "ORDERS"} {
+		res, err := ts.Invoke(context.Background(), name, queueMsg(`{}`))
+		if err != nil || res.Failed {
+			t.Errorf("%s: %v %+v", name, err, res)
+		}
+	}
+}
+
+// TestEventFunctionOverHTTP: an event function on an HTTP trigger answers
+// its caller through the http output as over any HTTP: replies in binary
+// mode or as a batch, failures in the JSON error shape; the invocation
+// itself succeeds.
+func TestEventFunctionOverHTTP(t *testing.T) {
+	app := core.NewApp()
+	core.Must(app.Event("direct", func(ctx context.Context, e core.Event) (*core.Event, error) {
+		switch string(e.Data()) {
+		case `"fail"`:
+			return nil, core.Permanentf("refused %s", e.ID())
+		case `"none"`:
+			return nil, nil
+		}
+		return reply(e), nil
+	}))
+	ts := serve(t, app)
+	ce := func(id, data string) string {
+		return `{"specversion":"1.0","id":"` + id + `","source":"/c","type":"t","datacontenttype":"application/json","data":` + data + `}`
+	}
+	tests := []struct {
+		name, ct, body string
+		status         int
+		want           string // in the caller's body or headers
+	}{
+		{"reply", "application/cloudevents+json", ce("a", `"x"`), 200, "a.reply"},
+		{"no reply", "application/cloudevents+json", ce("b", `"none"`), 204, ""},
+		{"permanent failure", "application/cloudevents+json", ce("c", `"fail"`), 422, `"kind":"permanent"`},
+		{"batch", "application/cloudevents-batch+json", "[" + ce("d", `"x"`) + "," + ce("e", `"x"`) + "]", 200, `"id":"e.reply"`},
+		{"batch failure", "application/cloudevents-batch+json", "[" + ce("f", `"x"`) + "," + ce("g", `"fail"`) + "]", 422, `"failed":[{"index":1,"id":"g"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "https://polyfn.azurewebsites.net/direct", strings.NewReader(tt.body))
+			r.Header.Set("Content-Type", tt.ct)
+			res, err := ts.Invoke(context.Background(), "direct", azuretest.HTTP("req", r, nil))
+			if err != nil || res.Failed {
+				t.Fatalf("the invocation failed: %v %+v", err, res)
+			}
+			resp, err := res.HTTP()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := fmt.Sprint(resp.Header) + string(resp.Body)
+			if resp.StatusCode != tt.status || !strings.Contains(got, tt.want) {
+				t.Errorf("caller gets %d %s, want %d with %s", resp.StatusCode, got, tt.status, tt.want)
+			}
+			if strings.Contains(got, "refused") {
+				t.Errorf("the caller sees the function's error text: %s", got)
+			}
+		})
+	}
+}
+
+// TestBodyLimit: an envelope over the limit fails with 413, except on an
+// HTTP trigger, whose caller gets the 413.
+func TestBodyLimit(t *testing.T) {
+	ts := serve(t, testApp(t), azure.WithMaxBodyBytes(2048))
+	big := strings.Repeat("x", 4096)
+	res, err := ts.Invoke(context.Background(), "orders", queueMsg(big))
+	if err != nil || !res.Failed || res.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("queue envelope over the limit: %v %+v", err, res)
+	}
+	r := httptest.NewRequest("POST", "https://x/orders/1", strings.NewReader(big))
+	res, err = ts.Invoke(context.Background(), "api", azuretest.HTTP("req", r, map[string]string{"id": "1"}))
+	if err != nil || res.Failed {
+		t.Fatalf("HTTP envelope over the limit: %v %+v", err, res)
+	}
+	if resp, err := res.HTTP(); err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("the caller gets %+v, %v; want 413", resp, err)
+	}
+	if !strings.Contains(ts.stdout.String(), `"msg":"request rejected","function":"api","status":413`) {
+		t.Errorf("stdout lacks the rejection:\n%s", ts.stdout.String())
+	}
+}
+
+// TestTraceContext: the invocation carries the W3C trace context of the
+// host's request, or for an HTTP trigger its caller's.
+func TestTraceContext(t *testing.T) {
+	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	var mu sync.Mutex
+	var got []string
+	app := core.NewApp()
+	core.Must(app.Event("direct", func(ctx context.Context, e core.Event) (*core.Event, error) {
+		mu.Lock()
+		got = append(got, core.InvocationFrom(ctx).TraceParent)
+		mu.Unlock()
+		return nil, nil
+	}))
+	ts := serve(t, app)
+	r := httptest.NewRequest("POST", "https://x/direct", strings.NewReader(`{}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Traceparent", tp)
+	if res, err := ts.Invoke(context.Background(), "direct", azuretest.HTTP("req", r, nil)); err != nil || res.Failed {
+		t.Fatalf("%v %+v", err, res)
+	}
+	if len(got) != 1 || got[0] != tp {
+		t.Errorf("the function saw trace parents %q, want %q", got, tp)
 	}
 }

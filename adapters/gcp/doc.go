@@ -26,25 +26,37 @@
 // otherwise event functions are served at "/{name}" and HTTP functions at
 // their routes. An event function accepts binary and structured CloudEvents,
 // legacy background events and Pub/Sub push envelopes (see
-// polyfn/providers/gcp.DecodeRequest). Answers:
+// polyfn/providers/gcp.DecodeRequest).
 //
-//   - success: 200, empty body;
-//   - a request that is not a valid event: 400 with a text/plain reason (the
-//     server keeps serving);
-//   - a retryable error or a panic: 500, so that Eventarc redelivers the event
-//     when the trigger has retries enabled;
+// Every invocation runs on polyfn's invocation runtime, as on the other
+// adapters: the same invocation metadata (core.InvocationFrom; its id is the
+// Function-Execution-Id header, else the trace id of X-Cloud-Trace-Context,
+// else a new one), the same failure log lines, and the same answers:
+//
+//   - success: 200 with the reply event in binary mode when the function
+//     returns one (Eventarc ignores the body of a 2xx answer; Knative and
+//     Cloud Run callers can route it), 204 otherwise;
+//   - a request that is not a valid event: 400 with the reason, in the JSON
+//     error shape {"error","kind","invocation_id"} (the server keeps
+//     serving); a body over the limit: 413;
+//   - a retryable error, a panic or a deadline: 500, so that Eventarc
+//     redelivers the event when the trigger has retries enabled;
 //   - a permanent error (core.Permanent): 422 by default, so the failure is
 //     reported, not acknowledged; configure a dead-letter topic on the
 //     trigger's subscription to catch such events, or choose a 2xx code with
 //     WithPermanentErrorStatus to drop them (Cloud Functions retries any
 //     non-2xx answer for up to seven days when retries are enabled).
 //
-// The W3C traceparent and tracestate request headers become the event's
-// tracing extensions when it carries none of its own.
+// Failures answer the JSON error shape; the function's error text goes to
+// the log, not to the caller, unless WithErrorDetails (POLYFN_EXPOSE_ERRORS)
+// asks for it. An HTTP function that panics before writing its answer gets
+// 500 in the same shape, with X-Google-Status: crash. On the source-deploy
+// path functions-framework-go writes the answer of an event function:
+// success is always 200, and a reply event is dropped (see [NewInvoker]).
 //
-// A Cloud Functions event function has no reply channel: a reply event the
-// function returns is dropped and logged at debug level. Publish it
-// yourself if it matters.
+// The W3C traceparent and tracestate request headers are the invocation's
+// trace context, and become the event's tracing extensions when it carries
+// none of its own.
 //
 // Logs are JSON lines in Cloud Logging's format ("severity", "message") on
 // standard output.

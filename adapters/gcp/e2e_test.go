@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -16,10 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polyfn/polyfn/internal/golden"
 	"github.com/polyfn/polyfn/internal/testproc"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/e2e")
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
@@ -233,12 +231,25 @@ func TestEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			buf.WriteByte('\n')
-			goldenFile(t, filepath.Join("e2e", c.name+".golden.json"), buf.Bytes())
+			golden.Check(t, filepath.Join("testdata", "e2e", c.name+".golden.json"), buf.Bytes())
 		})
 	}
-	t.Run("reply logged at debug", func(t *testing.T) {
-		if !strings.Contains(p.Logs(), "no reply channel") {
-			t.Errorf("no debug line for the dropped reply:\n%s", p.Logs())
+	t.Run("reply in binary mode", func(t *testing.T) {
+		req, err := http.NewRequest("POST", p.url+"/", strings.NewReader(`{"reply":"please"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range ceHeaders("com.example.test", "/e2e") {
+			req.Header.Set(k, v)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Ce-Type") != "polyfn.echo.reply" || resp.Header.Get("Ce-Id") != "e2e-com-example-test.reply" || !json.Valid(body) {
+			t.Errorf("status %d, headers %v, body %s: want the echo reply in binary mode", resp.StatusCode, resp.Header, body)
 		}
 	})
 	t.Run("SIGTERM drains requests in flight", func(t *testing.T) {
@@ -334,27 +345,5 @@ func TestEndToEndNoTarget(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), `no matching function found with name "nope"`) {
 		t.Errorf("FUNCTION_TARGET=nope: err %v, output %s", err, out)
-	}
-}
-
-// goldenFile compares got with testdata/name, or rewrites it under -update.
-func goldenFile(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", name, got, want)
 	}
 }

@@ -36,5 +36,5 @@ func ExampleHandler() {
 	fmt.Println(w.Code)
 	// Output:
 	// topic.message //pubsub.googleapis.com/projects/p/topics/orders "order 42"
-	// 200
+	// 204
 }

@@ -84,32 +84,39 @@ const pubsubBody = `{"message":{"data":"aGk=","messageId":"1","orderingKey":"k"}
 
 func TestHandler(t *testing.T) {
 	tests := []struct {
-		name       string
-		opts       []Option
-		method     string
-		path       string
-		header     map[string]string
-		body       string
-		wantStatus int
-		wantBody   string // substring
-		wantID     string // the event the function saw; "" when not called
+		name        string
+		opts        []Option
+		method      string
+		path        string
+		header      map[string]string
+		body        string
+		wantStatus  int
+		wantBody    string // substring
+		wantNotBody string // a substring the answer must not hold
+		wantCT      string // Content-Type of the answer, when it matters
+		wantID      string // the event the function saw; "" when not called
+		wantInvID   string // the invocation id; "" for a generated one
 	}{
-		{name: "binary", path: "/ev", header: binaryHeaders("ok"), body: pubsubBody, wantStatus: 200, wantID: "ok"},
-		{name: "target serves every path", opts: []Option{WithTarget("ev")}, path: "/any/path?x=1", header: binaryHeaders("ok2"), body: pubsubBody, wantStatus: 200, wantID: "ok2"},
-		{name: "retryable error", path: "/ev", header: binaryHeaders("fail"), body: pubsubBody, wantStatus: 500, wantBody: "Function error: boom", wantID: "fail"},
-		{name: "permanent error reported", path: "/ev", header: binaryHeaders("permanent"), body: pubsubBody, wantStatus: 422, wantBody: "bad input", wantID: "permanent"},
-		{name: "permanent error status option", opts: []Option{WithPermanentErrorStatus(202)}, path: "/ev", header: binaryHeaders("permanent"), body: pubsubBody, wantStatus: 202, wantID: "permanent"},
-		{name: "panic", path: "/ev", header: binaryHeaders("panic"), body: pubsubBody, wantStatus: 500, wantBody: "panic occurred", wantID: "panic"},
-		{name: "reply dropped", path: "/ev", header: binaryHeaders("reply"), body: pubsubBody, wantStatus: 200, wantID: "reply"},
-		{name: "deadline from timeout", path: "/ev", header: binaryHeaders("deadline"), body: pubsubBody, wantStatus: 200, wantID: "deadline"},
-		{name: "invalid binary", path: "/ev", header: map[string]string{"Ce-Specversion": "1.0", "Ce-Id": "x"}, body: "{}", wantStatus: 400, wantBody: "ce-"},
+		{name: "binary", path: "/ev", header: binaryHeaders("ok"), body: pubsubBody, wantStatus: 204, wantID: "ok"},
+		{name: "target serves every path", opts: []Option{WithTarget("ev")}, path: "/any/path?x=1", header: binaryHeaders("ok2"), body: pubsubBody, wantStatus: 204, wantID: "ok2"},
+		{name: "execution id", path: "/ev", header: with(binaryHeaders("ok3"), "Function-Execution-Id", "exec-9"), body: pubsubBody, wantStatus: 204, wantID: "ok3", wantInvID: "exec-9"},
+		{name: "trace id", path: "/ev", header: with(binaryHeaders("ok4"), "X-Cloud-Trace-Context", "105445aa7843bc8bf206b12000100000/1;o=1"), body: pubsubBody, wantStatus: 204, wantID: "ok4", wantInvID: "105445aa7843bc8bf206b12000100000"},
+		{name: "retryable error", path: "/ev", header: binaryHeaders("fail"), body: pubsubBody, wantStatus: 500, wantBody: `{"error":"the function failed","kind":"retryable","invocation_id":`, wantNotBody: "boom", wantCT: "application/json", wantID: "fail"},
+		{name: "error details", opts: []Option{WithErrorDetails(true)}, path: "/ev", header: binaryHeaders("fail"), body: pubsubBody, wantStatus: 500, wantBody: `{"error":"boom","kind":"retryable"`, wantID: "fail"},
+		{name: "permanent error reported", path: "/ev", header: binaryHeaders("permanent"), body: pubsubBody, wantStatus: 422, wantBody: `"kind":"permanent"`, wantNotBody: "bad input", wantID: "permanent"},
+		{name: "permanent error status option", opts: []Option{WithPermanentErrorStatus(202)}, path: "/ev", header: binaryHeaders("permanent"), body: pubsubBody, wantStatus: 202, wantBody: `"kind":"permanent"`, wantID: "permanent"},
+		{name: "panic", path: "/ev", header: binaryHeaders("panic"), body: pubsubBody, wantStatus: 500, wantBody: `{"error":"the function panicked","kind":"retryable"`, wantNotBody: "kaboom", wantID: "panic"},
+		{name: "reply", path: "/ev", header: binaryHeaders("reply"), body: pubsubBody, wantStatus: 200, wantBody: pubsubBody, wantCT: "application/json", wantID: "reply"},
+		{name: "deadline from timeout", path: "/ev", header: binaryHeaders("deadline"), body: pubsubBody, wantStatus: 204, wantID: "deadline"},
+		{name: "invalid binary", path: "/ev", header: map[string]string{"Ce-Specversion": "1.0", "Ce-Id": "x"}, body: "{}", wantStatus: 400, wantBody: "ce-", wantCT: "application/json"},
 		{name: "not an event", path: "/ev", header: map[string]string{"Content-Type": "application/json"}, body: `{"a":1}`, wantStatus: 400, wantBody: "unable to extract"},
 		{name: "GET without body", method: "GET", path: "/ev", wantStatus: 400, wantBody: "empty body"},
 		{name: "batch", path: "/ev", header: map[string]string{"Content-Type": "application/cloudevents-batch+json"}, body: `[]`, wantStatus: 400, wantBody: "batched"},
-		{name: "too large", opts: []Option{WithMaxBodyBytes(10)}, path: "/ev", header: binaryHeaders("big"), body: pubsubBody, wantStatus: 413},
+		{name: "too large", opts: []Option{WithMaxBodyBytes(10)}, path: "/ev", header: binaryHeaders("big"), body: pubsubBody, wantStatus: 413, wantBody: "limit of 10 bytes"},
 		{name: "unknown path", path: "/nope", wantStatus: 404},
 		{name: "http function", path: "/web/x", body: "raw\x00body", wantStatus: 200, wantBody: "raw\x00body"},
-		{name: "http function panics", path: "/web/x?panic=1", wantStatus: 500, wantBody: "panicked"},
+		{name: "http function panics", path: "/web/x?panic=1", wantStatus: 500, wantBody: `{"error":"the function panicked"`, wantCT: "application/json"},
+		{name: "http function too large", opts: []Option{WithMaxBodyBytes(3)}, path: "/web/x", body: "four", wantStatus: 413},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +141,12 @@ func TestHandler(t *testing.T) {
 			if !strings.Contains(w.Body.String(), tt.wantBody) {
 				t.Errorf("body = %q, want it to contain %q", w.Body, tt.wantBody)
 			}
+			if tt.wantNotBody != "" && strings.Contains(w.Body.String(), tt.wantNotBody) {
+				t.Errorf("body = %q tells the caller %q", w.Body, tt.wantNotBody)
+			}
+			if ct := w.Header().Get("Content-Type"); tt.wantCT != "" && ct != tt.wantCT {
+				t.Errorf("Content-Type = %q, want %q", ct, tt.wantCT)
+			}
 			if tt.wantID == "" {
 				if len(rec.events) != 0 {
 					t.Errorf("function called with %v", rec.events)
@@ -144,8 +157,14 @@ func TestHandler(t *testing.T) {
 			if e.ID() != tt.wantID {
 				t.Errorf("event id = %q, want %q", e.ID(), tt.wantID)
 			}
-			if inv.Provider != "gcp" || inv.Function != "ev" || inv.ID != tt.wantID || inv.Trigger != core.TriggerTopic || !inv.ColdStart || inv.Deadline.IsZero() {
+			if inv.Provider != "gcp" || inv.Function != "ev" || inv.ID == "" || inv.Trigger != core.TriggerTopic || !inv.ColdStart || inv.Deadline.IsZero() {
 				t.Errorf("invocation = %+v", inv)
+			}
+			if tt.wantInvID != "" && inv.ID != tt.wantInvID {
+				t.Errorf("invocation id = %q, want %q", inv.ID, tt.wantInvID)
+			}
+			if tt.wantInvID == "" && strings.Contains(w.Body.String(), "invocation_id") && !strings.Contains(w.Body.String(), inv.ID) {
+				t.Errorf("body = %q, want the invocation id %q", w.Body, inv.ID)
 			}
 			if k := core.EventKindOf(e); k != core.KindTopicMessage {
 				t.Errorf("polyfnkind = %q", k)
@@ -153,8 +172,17 @@ func TestHandler(t *testing.T) {
 			if pk, _ := core.ExtensionString(e, core.PartitionKeyExtension); pk != "k" {
 				t.Errorf("partitionkey = %q", pk)
 			}
+			if tt.name == "reply" && (w.Header().Get("Ce-Id") != "r-1" || w.Header().Get("Ce-Type") != e.Type()) {
+				t.Errorf("reply headers %v, want the reply event in binary mode", w.Header())
+			}
 		})
 	}
+}
+
+// with returns h with k set to v.
+func with(h map[string]string, k, v string) map[string]string {
+	h[k] = v
+	return h
 }
 
 func TestHandlerTraceparent(t *testing.T) {
@@ -203,15 +231,25 @@ func TestHandlerLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"reply", "fail"} {
+	for _, id := range []string{"fail", "panic"} {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(pubsubBody))
 		for k, v := range binaryHeaders(id) {
 			req.Header.Set(k, v)
 		}
+		req.Header.Set("Function-Execution-Id", "exec-"+id)
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
+	req := httptest.NewRequest("POST", "/", strings.NewReader("not json"))
+	req.Header.Set("Content-Type", "text/plain")
+	h.ServeHTTP(httptest.NewRecorder(), req)
 	out := buf.String()
-	for _, want := range []string{`"severity":"DEBUG"`, `no reply channel`, `"reply_id":"r-1"`, `"severity":"ERROR"`, `"message":"function failed"`, `"kind":"retryable"`} {
+	for _, want := range []string{
+		`"severity":"ERROR","message":"function failed","function":"ev","invocation_id":"exec-fail","event_id":"fail"`,
+		`"outcome":"retryable","error":"boom"`,
+		`"severity":"ERROR","message":"function panicked","function":"ev","invocation_id":"exec-panic"`,
+		`"outcome":"panic","error":"panic: kaboom","stack":`,
+		`"severity":"WARNING","message":"request rejected","function":"ev","status":400`,
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s:\n%s", want, out)
 		}
@@ -238,5 +276,40 @@ func TestHTTPFunctionInvocation(t *testing.T) {
 	h.ServeHTTP(w, req)
 	if w.Code != 500 || w.Header().Get("X-Google-Status") != "crash" {
 		t.Errorf("panic: status %d, headers %v", w.Code, w.Header())
+	}
+}
+
+// TestTargetPathValues serves an HTTP function with a wildcard route as
+// FUNCTION_TARGET, alone (Run) and behind a ServeMux at "/" (as
+// functions-framework-go serves its target): both fill in r.PathValue.
+func TestTargetPathValues(t *testing.T) {
+	app := core.NewApp()
+	core.Must(app.HTTP("item", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.PathValue("id"))
+	}), core.OnHTTP("/items/{id}", "GET")))
+	h, err := Handler(app, WithTarget("item"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := http.NewServeMux()
+	front.Handle("/", h)
+	tests := []struct {
+		name string
+		h    http.Handler
+		path string
+		want string
+	}{
+		{"alone", h, "/items/42", "42"},
+		{"behind a ServeMux", front, "/items/7", "7"},
+		{"another path", front, "/elsewhere", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			tt.h.ServeHTTP(w, httptest.NewRequest("GET", tt.path, nil))
+			if w.Code != 200 || w.Body.String() != tt.want {
+				t.Errorf("GET %s: %d %q, want 200 %q", tt.path, w.Code, w.Body, tt.want)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/internal/slogx"
 )
 
@@ -19,10 +20,10 @@ type config struct {
 	logger          *slog.Logger
 	maxBody         int64
 	target          string
-	targetSet       bool
 	timeout         time.Duration
 	shutdownTimeout time.Duration
 	permanentStatus int
+	exposeErrors    bool
 }
 
 // DefaultMaxBodyBytes is the request body limit when none is set: 32 MiB,
@@ -42,10 +43,28 @@ func newConfig(opts []Option) config {
 	return c
 }
 
-// WithLogger sets the logger for rejected requests, failures, panics, reply
-// events (debug) and lifecycle messages. Handler's default discards logs;
-// Run and package gcf default to Cloud Logging JSON lines on standard output
-// (see NewLogger). A nil logger keeps the default.
+// runtime returns the invocation runtime c describes.
+func (c config) runtime() *invoke.Runtime {
+	return invoke.New(invoke.Config{
+		Provider:        "gcp",
+		Logger:          c.logger,
+		Timeout:         c.timeout,
+		MaxBodyBytes:    c.maxBody,
+		PermanentStatus: c.permanentStatus,
+		ExposeErrors:    c.exposeErrors,
+		PanicHeader:     crash,
+	})
+}
+
+// crash is the header Cloud Functions puts on the answer of a function that
+// crashed.
+var crash = http.Header{"X-Google-Status": {"crash"}}
+
+// WithLogger sets the logger for rejected requests, failures, panics,
+// dropped reply events (debug, package gcf) and lifecycle messages.
+// Handler's default discards logs; Run and package gcf default to Cloud
+// Logging JSON lines on standard output (see NewLogger). A nil logger keeps
+// the default.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) {
 		if l != nil {
@@ -58,7 +77,15 @@ func WithLogger(l *slog.Logger) Option {
 // FUNCTION_TARGET does. Run reads FUNCTION_TARGET itself; an empty name
 // serves each function at its own path.
 func WithTarget(name string) Option {
-	return optionFunc(func(c *config) { c.target, c.targetSet = name, name != "" })
+	return optionFunc(func(c *config) { c.target = name })
+}
+
+// WithErrorDetails puts a function's error text in the JSON error answers
+// of failed event functions, for development. By default callers get the
+// error kind and the invocation id, and the text goes to the log only (Run
+// turns this on when POLYFN_EXPOSE_ERRORS is true).
+func WithErrorDetails(on bool) Option {
+	return optionFunc(func(c *config) { c.exposeErrors = on })
 }
 
 // WithMaxBodyBytes limits request bodies to n bytes; larger requests get 413.

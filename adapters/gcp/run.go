@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/polyfn/polyfn/internal/httpserve"
-
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/httpserve"
+	"github.com/polyfn/polyfn/internal/invoke"
 )
 
 // Run serves app until ctx is done or the process gets SIGINT or SIGTERM,
@@ -21,7 +21,10 @@ import (
 //   - FUNCTION_TARGET: the function served at "/" (see WithTarget); a name
 //     that is no function of app is an error, as with functions-framework-go;
 //   - CLOUD_RUN_TIMEOUT_SECONDS: the invocation timeout (see WithTimeout);
-//   - POLYFN_LOG_LEVEL: debug, info (default), warn or error.
+//   - POLYFN_LOG_LEVEL: debug, info (default), warn or error;
+//   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
+//   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
+//     WithErrorDetails).
 //
 // Options given to Run override the environment.
 func Run(ctx context.Context, app *core.App, opts ...Option) error {
@@ -49,7 +52,11 @@ func envOptions() ([]Option, error) {
 		}
 		opts = append(opts, WithTimeout(time.Duration(n)*time.Second))
 	}
-	return opts, nil
+	e, err := invoke.FromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("gcp: %w", err)
+	}
+	return append(opts, WithMaxBodyBytes(e.MaxBodyBytes), WithErrorDetails(e.ExposeErrors)), nil
 }
 
 // Serve is Run on a listener of the caller's: it serves app on ln until ctx
@@ -69,7 +76,7 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		return err
 	}
 	served := app.Names()
-	if c.targetSet {
+	if c.target != "" {
 		served = []string{c.target}
 	}
 	return httpserve.Serve(ctx, ln, h, c.logger, httpserve.Options{

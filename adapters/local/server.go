@@ -60,10 +60,19 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 // X-Request-Id header when the caller sends one.
 func start(r *http.Request) invoke.Start {
 	return invoke.Start{
-		ID:          r.Header.Get("X-Request-Id"),
-		TraceParent: r.Header.Get("Traceparent"),
-		TraceState:  r.Header.Get("Tracestate"),
+		ID:          first(r.Header["X-Request-Id"]),
+		TraceParent: first(r.Header["Traceparent"]),
+		TraceState:  first(r.Header["Tracestate"]),
 	}
+}
+
+// first returns a header's first value: Header.Get without canonicalizing
+// a name that is canonical already.
+func first(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
 
 func eventHandler(fn *invoke.Function) http.Handler {

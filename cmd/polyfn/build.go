@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
-	"github.com/polyfn/polyfn/providers/azure"
+	"github.com/polyfn/polyfn/providers/azure/funcapp"
 )
 
 func runBuild(ctx context.Context, e *env, args []string) error {
@@ -93,12 +93,12 @@ func buildAWS(ctx context.Context, e *env, pkg, arch, dir string) (string, error
 // function, local.settings.json, the handler binary) and its zip.
 func buildAzure(ctx context.Context, e *env, app *core.App, pkg, arch, dir string) (string, error) {
 	appDir := filepath.Join(dir, "app")
-	files, err := azure.Files(app, azure.HostOptions{Executable: "handler"})
+	files, err := funcapp.Files(app, funcapp.HostOptions{Executable: "handler"})
 	if err != nil {
 		return "", err
 	}
 	var entries []zipEntry
-	for _, name := range azure.FileNames(files) {
+	for _, name := range funcapp.FileNames(files) {
 		p := filepath.Join(appDir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return "", err

@@ -72,19 +72,18 @@ func loadApp(ctx context.Context, e *env, pkg string) (*core.App, []byte, error)
 	return app, spec, nil
 }
 
-// pickFunction returns the function name selects, or the App's only
-// function when name is empty.
-func pickFunction(app *core.App, name string) (*core.Function, error) {
-	if name == "" {
-		fns := app.Functions()
-		if len(fns) == 1 {
-			return fns[0], nil
+// selectFunction returns the function --function names, or the App's only
+// function when name is empty, by core.App.Select. Its errors are usage
+// errors that name the App's functions.
+func selectFunction(app *core.App, name string) (*core.Function, error) {
+	f, err := app.Select(name, 0)
+	if err != nil {
+		// Select's text without the sentinel's prefix reads as a CLI message.
+		msg := strings.TrimPrefix(err.Error(), core.ErrNoFunction.Error()+": ")
+		if name == "" && len(app.Functions()) > 1 {
+			msg += " with --function"
 		}
-		return nil, usageError(fmt.Sprintf("the app has %d functions: pick one with --function (%s)", len(fns), strings.Join(app.Names(), ", ")))
-	}
-	f, ok := app.Function(name)
-	if !ok {
-		return nil, usageError(fmt.Sprintf("no function %q in the app (have %s)", name, strings.Join(app.Names(), ", ")))
+		return nil, usageError(msg)
 	}
 	return f, nil
 }

@@ -12,17 +12,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/providers/gcp/gcloud"
 )
 
-// gcpSourceTags are the build tags a GCP source deploy must build with: the
-// gcp adapter, in the mode where adapters.Run registers the App's functions
-// with functions-framework-go and returns, so that the buildpack's generated
-// main serves them.
-const gcpSourceTags = "polyfn.gcpsource"
+// gcpSourceTags are the build tags a GCP source deploy must build with (see
+// gcloud.SourceTags).
+const gcpSourceTags = gcloud.SourceTags
 
 // buildGCP writes a source bundle the Go functions buildpack deploys: the
 // module of pkg, with pkg's main package copied to the module root as an
@@ -191,71 +189,6 @@ FROM gcr.io/distroless/static-debian12
 COPY --from=build /fn /fn
 ENTRYPOINT ["/fn"]
 `, filepath.ToSlash(rel))
-}
-
-// gcloudCommands returns a shell script with the gcloud commands that deploy
-// each function of app from the source bundle at source, one Cloud Functions
-// (2nd gen) function per App function, with its trigger's flags.
-func gcloudCommands(app *core.App, source string) ([]byte, error) {
-	var b strings.Builder
-	b.WriteString("#!/bin/sh\n# Deploys each function of the app to Cloud Functions (2nd gen).\n")
-	b.WriteString("# Build the source bundle first: polyfn build --provider gcp PKG\nset -eu\n")
-	b.WriteString(": \"${REGION:=us-central1}\"\n\n")
-	for _, f := range app.Functions() {
-		base := fmt.Sprintf("gcloud functions deploy %s --gen2 --runtime=go123 --region=\"$REGION\" --source=%s --entry-point=%s --set-build-env-vars=GOFLAGS=-tags=%s",
-			f.Name, source, f.Name, gcpSourceTags)
-		if len(f.Triggers) == 0 {
-			return nil, fmt.Errorf("function %q declares no trigger; Cloud Functions needs one (core.OnTopic, core.OnEvent, ...)", f.Name)
-		}
-		if len(f.Triggers) > 1 {
-			return nil, fmt.Errorf("function %q declares %d triggers; a Cloud Functions function has one: split it", f.Name, len(f.Triggers))
-		}
-		t := f.Triggers[0]
-		switch t.Kind {
-		case core.TriggerHTTP:
-			fmt.Fprintf(&b, "%s --trigger-http\n", base)
-		case core.TriggerQueue, core.TriggerTopic, core.TriggerStream:
-			fmt.Fprintf(&b, "gcloud pubsub topics describe %s >/dev/null 2>&1 || gcloud pubsub topics create %s\n", t.Name, t.Name)
-			fmt.Fprintf(&b, "%s --trigger-topic=%s\n", base, t.Name)
-		case core.TriggerSchedule:
-			topic := f.Name + "-schedule"
-			tz := t.TimeZone
-			if tz == "" {
-				tz = "Etc/UTC"
-			}
-			cron, err := core.ParseCron(t.Cron)
-			if err != nil {
-				return nil, err
-			}
-			fmt.Fprintf(&b, "gcloud pubsub topics describe %s >/dev/null 2>&1 || gcloud pubsub topics create %s\n", topic, topic)
-			fmt.Fprintf(&b, "%s --trigger-topic=%s\n", base, topic)
-			fmt.Fprintf(&b, "gcloud scheduler jobs create pubsub %s --location=\"$REGION\" --schedule=%q --time-zone=%q --topic=%s --message-body='{}'\n", f.Name, cron.String(), tz, topic)
-		case core.TriggerStorage:
-			if len(t.Events) > 1 {
-				return nil, fmt.Errorf("function %q: a Cloud Functions storage trigger takes one event kind, not %d: register one function per kind", f.Name, len(t.Events))
-			}
-			typ := "google.cloud.storage.object.v1.finalized"
-			if len(t.Events) == 1 && t.Events[0] == core.KindStorageObjectDeleted {
-				typ = "google.cloud.storage.object.v1.deleted"
-			}
-			fmt.Fprintf(&b, "%s --trigger-event-filters=type=%s --trigger-event-filters=bucket=%s\n", base, typ, t.Name)
-		case core.TriggerEvent:
-			fmt.Fprintf(&b, "%s --trigger-event-filters=type=%s", base, t.Type)
-			filters := t.Settings("gcp")
-			keys := make([]string, 0, len(filters))
-			for k := range filters {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				fmt.Fprintf(&b, " --trigger-event-filters=%s=%s", k, filters[k])
-			}
-			b.WriteString("\n")
-		default:
-			return nil, fmt.Errorf("function %q: trigger kind %q has no Cloud Functions trigger", f.Name, t.Kind)
-		}
-	}
-	return []byte(b.String()), nil
 }
 
 // buildpackMain is, in essence, the main the Go functions buildpack

@@ -93,7 +93,7 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := pickFunction(app, *function)
+	f, err := selectFunction(app, *function)
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/polyfn/polyfn/adapters/aws/awstest"
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/lambdaemu"
 	"github.com/polyfn/polyfn/internal/trace"
 )
 
@@ -20,7 +20,7 @@ import (
 // Runtime Interface Emulator and sends it one invocation with the payload
 // trigger's event source sends.
 func invokeAWS(ctx context.Context, e *env, pkg string, f *core.Function, trigger string, data []byte) error {
-	if _, err := awstest.FindRIE(); err != nil {
+	if _, err := lambdaemu.FindRIE(); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "polyfn-invoke-aws-")
@@ -38,7 +38,7 @@ func invokeAWS(ctx context.Context, e *env, pkg string, f *core.Function, trigge
 	}
 	traceFile := filepath.Join(dir, "trace.jsonl")
 	e.progress("starting aws-lambda-rie")
-	emu, err := awstest.Start(ctx, bootstrap, "POLYFN_FUNCTION="+f.Name, trace.EnvVar+"="+traceFile, "AWS_LAMBDA_FUNCTION_TIMEOUT=30")
+	emu, err := lambdaemu.Start(ctx, bootstrap, "POLYFN_FUNCTION="+f.Name, trace.EnvVar+"="+traceFile, "AWS_LAMBDA_FUNCTION_TIMEOUT=30")
 	if err != nil {
 		return err
 	}
@@ -66,19 +66,19 @@ func awsPayload(f *core.Function, trigger string, data []byte) ([]byte, error) {
 	id := fmt.Sprintf("polyfn-invoke-%d", time.Now().UnixNano())
 	switch trigger {
 	case "sqs":
-		return awstest.SQS("polyfn-invoke", awstest.SQSMessage{ID: id, Body: data}), nil
+		return lambdaemu.SQS("polyfn-invoke", lambdaemu.SQSMessage{ID: id, Body: data}), nil
 	case "sns":
-		return awstest.SNS("polyfn-invoke", id, "", data), nil
+		return lambdaemu.SNS("polyfn-invoke", id, "", data), nil
 	case "eventbridge":
-		return awstest.EventBridge(id, "com.example.polyfn", "Polyfn Invoke", data), nil
+		return lambdaemu.EventBridge(id, "com.example.polyfn", "Polyfn Invoke", data), nil
 	case "schedule":
-		return awstest.Scheduled(id, "polyfn-invoke"), nil
+		return lambdaemu.Scheduled(id, "polyfn-invoke"), nil
 	case "kinesis":
-		return awstest.Kinesis("polyfn-invoke", awstest.KinesisRecord{PartitionKey: "pk-1", Sequence: "49590338271490256608559692538361571095921575989136588802", Data: data}), nil
+		return lambdaemu.Kinesis("polyfn-invoke", lambdaemu.KinesisRecord{PartitionKey: "pk-1", Sequence: "49590338271490256608559692538361571095921575989136588802", Data: data}), nil
 	case "dynamodb":
-		return awstest.DynamoDB("polyfn-invoke", "doc-1", data), nil
+		return lambdaemu.DynamoDB("polyfn-invoke", "doc-1", data), nil
 	case "s3":
-		return awstest.S3("polyfn-invoke", "payload", len(data)), nil
+		return lambdaemu.S3("polyfn-invoke", "payload", len(data)), nil
 	}
 	t, _ := f.Trigger(core.TriggerHTTP)
 	method, path := "POST", strings.TrimSuffix(t.Route, "{$}")
@@ -93,13 +93,13 @@ func awsPayload(f *core.Function, trigger string, data []byte) ([]byte, error) {
 	r.Header.Set("User-Agent", "polyfn-invoke")
 	switch trigger {
 	case "apigw-v1":
-		return awstest.APIGatewayV1(id, r), nil
+		return lambdaemu.APIGatewayV1(id, r), nil
 	case "apigw-v2":
-		return awstest.APIGatewayV2(id, r), nil
+		return lambdaemu.APIGatewayV2(id, r), nil
 	case "url":
-		return awstest.FunctionURL(id, r), nil
+		return lambdaemu.FunctionURL(id, r), nil
 	case "alb":
-		return awstest.ALB(r), nil
+		return lambdaemu.ALB(r), nil
 	}
 	return nil, usageError(fmt.Sprintf("trigger %q is not an AWS trigger", trigger))
 }

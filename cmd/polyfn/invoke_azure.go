@@ -11,16 +11,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/polyfn/polyfn/adapters/azure/azuretest"
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/azurehost"
 	"github.com/polyfn/polyfn/internal/trace"
 	"github.com/polyfn/polyfn/providers/azure"
+	"github.com/polyfn/polyfn/providers/azure/funcapp"
 )
 
 // invokeAzure builds pkg as a custom handler, starts it as the Functions
 // host does and sends it one invocation request for trigger, through the
-// host simulator (package azuretest), which also judges the answer by the
-// host's rules.
+// host simulator (package internal/azurehost), which also judges the answer
+// by the host's rules.
 func invokeAzure(ctx context.Context, e *env, app *core.App, pkg string, f *core.Function, trigger string, data []byte) error {
 	dir, err := os.MkdirTemp("", "polyfn-invoke-azure-")
 	if err != nil {
@@ -31,7 +32,7 @@ func invokeAzure(ctx context.Context, e *env, app *core.App, pkg string, f *core
 	if len(f.Triggers) > 0 {
 		// A declared trigger: write the function app, as func start would
 		// find it, and use the binding name the app's function.json holds.
-		files, err := azure.Files(app, azure.HostOptions{})
+		files, err := funcapp.Files(app, funcapp.HostOptions{})
 		if err != nil {
 			return err
 		}
@@ -44,10 +45,8 @@ func invokeAzure(ctx context.Context, e *env, app *core.App, pkg string, f *core
 				return err
 			}
 		}
-		if cfg, err := azure.Function(f); err == nil {
-			if b, ok := cfg.Trigger(); ok {
-				binding = b.Name
-			}
+		if b, err := azure.TriggerBinding(f); err == nil {
+			binding = b.Name
 		}
 	}
 	bin := filepath.Join(dir, "handler")
@@ -61,7 +60,7 @@ func invokeAzure(ctx context.Context, e *env, app *core.App, pkg string, f *core
 	}
 	traceFile := filepath.Join(dir, "trace.jsonl")
 	e.progress("starting the handler as the Functions host does")
-	proc, err := azuretest.Start(ctx, bin, azuretest.StartOptions{Dir: dir, Env: []string{trace.EnvVar + "=" + traceFile}})
+	proc, err := azurehost.Start(ctx, bin, azurehost.StartOptions{Dir: dir, Env: []string{trace.EnvVar + "=" + traceFile}})
 	if err != nil {
 		return err
 	}
@@ -108,29 +107,29 @@ func defaultBinding(trigger string) string {
 }
 
 // azureRequest wraps data in the invocation request the host sends for trigger.
-func azureRequest(trigger, binding string, data []byte) (azuretest.Request, error) {
+func azureRequest(trigger, binding string, data []byte) (azurehost.Request, error) {
 	now := time.Now().UTC().Truncate(time.Second)
-	id := azuretest.NewInvocationID()
+	id := azurehost.NewInvocationID()
 	switch trigger {
 	case "queue":
-		return azuretest.Queue(binding, azuretest.QueueMessage{ID: id, PopReceipt: "AgAAAAMAAAAAAAAA", DequeueCount: 1,
+		return azurehost.Queue(binding, azurehost.QueueMessage{ID: id, PopReceipt: "AgAAAAMAAAAAAAAA", DequeueCount: 1,
 			InsertionTime: now, ExpirationTime: now.Add(7 * 24 * time.Hour), NextVisible: now.Add(30 * time.Second), Body: data}), nil
 	case "servicebus":
-		return azuretest.ServiceBus(binding, azuretest.ServiceBusMessage{MessageID: id, ContentType: sniffContentType(data),
+		return azurehost.ServiceBus(binding, azurehost.ServiceBusMessage{MessageID: id, ContentType: sniffContentType(data),
 			DeliveryCount: 1, SequenceNumber: 1, EnqueuedTime: now, Body: data}), nil
 	case "eventhubs":
-		pc := azuretest.PartitionContext{FullyQualifiedNamespace: "polyfn.servicebus.windows.net", EventHubName: "invoke", ConsumerGroup: "$Default", PartitionId: "0"}
-		return azuretest.EventHub(binding, pc, azuretest.EventHubEvent{SequenceNumber: 1, Offset: "0", EnqueuedTime: now, Body: data}, false), nil
+		pc := azurehost.PartitionContext{FullyQualifiedNamespace: "polyfn.servicebus.windows.net", EventHubName: "invoke", ConsumerGroup: "$Default", PartitionId: "0"}
+		return azurehost.EventHub(binding, pc, azurehost.EventHubEvent{SequenceNumber: 1, Offset: "0", EnqueuedTime: now, Body: data}, false), nil
 	case "timer":
-		return azuretest.Timer(binding, &azuretest.ScheduleStatus{Last: now.Add(-time.Hour), Next: now.Add(time.Hour), LastUpdated: now}, false), nil
+		return azurehost.Timer(binding, &azurehost.ScheduleStatus{Last: now.Add(-time.Hour), Next: now.Add(time.Hour), LastUpdated: now}, false), nil
 	case "blob":
-		return azuretest.Blob(binding, "https://polyfn.blob.core.windows.net/invoke/payload", data, sniffContentType(data), "0x8DCAFE", now), nil
+		return azurehost.Blob(binding, "https://polyfn.blob.core.windows.net/invoke/payload", data, sniffContentType(data), "0x8DCAFE", now), nil
 	case "cosmos":
 		// A change feed document: the data's fields plus the system
 		// properties Cosmos DB adds.
 		var doc map[string]any
 		if err := json.Unmarshal(data, &doc); err != nil || doc == nil {
-			return azuretest.Request{}, usageError("trigger cosmos: --data must hold a JSON object (the document)")
+			return azurehost.Request{}, usageError("trigger cosmos: --data must hold a JSON object (the document)")
 		}
 		for k, v := range map[string]any{"id": "doc-1", "_rid": "Sl8fALN4sw4BAAAAAAAAAA==", "_etag": `"0000d986-0000-0d00-0000-65f0e1d10000"`,
 			"_ts": now.Unix(), "_lsn": 42, "_self": "dbs/Sl8fAA==/colls/Sl8fALN4sw4=/docs/Sl8fALN4sw4BAAAAAAAAAA==/"} {
@@ -139,17 +138,17 @@ func azureRequest(trigger, binding string, data []byte) (azuretest.Request, erro
 			}
 		}
 		b, _ := json.Marshal(doc)
-		return azuretest.CosmosDB(binding, []json.RawMessage{b}, 4), nil
+		return azurehost.CosmosDB(binding, []json.RawMessage{b}, 4), nil
 	case "eventgrid":
 		ev, _ := json.Marshal(map[string]any{"id": id, "topic": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.EventGrid/topics/invoke",
 			"subject": "invoke", "eventType": "Polyfn.Invoke", "eventTime": now.Format(time.RFC3339), "dataVersion": "1.0", "data": json.RawMessage(jsonOrString(data))})
-		return azuretest.EventGrid(binding, ev), nil
+		return azurehost.EventGrid(binding, ev), nil
 	case "http":
 		r, _ := http.NewRequest("POST", "https://polyfn-invoke.azurewebsites.net/api/invoke", bytes.NewReader(data))
 		r.Header.Set("Content-Type", sniffContentType(data))
-		return azuretest.HTTP(binding, r, nil), nil
+		return azurehost.HTTP(binding, r, nil), nil
 	}
-	return azuretest.Request{}, usageError(fmt.Sprintf("trigger %q is not an Azure trigger", trigger))
+	return azurehost.Request{}, usageError(fmt.Sprintf("trigger %q is not an Azure trigger", trigger))
 }
 
 // jsonOrString returns data when it is JSON, else data as a JSON string.

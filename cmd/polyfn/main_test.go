@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -71,8 +73,8 @@ func TestPackageErrors(t *testing.T) {
 	}{
 		{[]string{"describe", "./testdata/noapp"}, "defines no polyfn App: its main must build a core.App and pass it to adapters.Run"},
 		{[]string{"describe", "./testdata/missing"}, "reading the app of ./testdata/missing"},
-		{[]string{"invoke", "--trigger", "sqs", "--function", "nope", "../../examples/echo"}, `no function "nope" in the app (have echo, http-echo)`},
-		{[]string{"invoke", "--trigger", "sqs", "../../examples/echo"}, "the app has 2 functions: pick one with --function"},
+		{[]string{"invoke", "--trigger", "sqs", "--function", "nope", "../../examples/echo"}, `no function "nope" in the app (it has echo, http-echo)`},
+		{[]string{"invoke", "--trigger", "sqs", "../../examples/echo"}, "the app has 2 functions (echo, http-echo): name the one to serve with --function"},
 		{[]string{"invoke", "--trigger", "sqs", "--function", "http-echo", "../../examples/echo"}, `function "http-echo" is an http function; trigger "sqs" does not fit it`},
 	}
 	for _, tt := range tests {
@@ -80,6 +82,43 @@ func TestPackageErrors(t *testing.T) {
 			code, stdout, stderr := runCLI(t, tt.args...)
 			if code == 0 || !strings.Contains(stderr, tt.want) {
 				t.Fatalf("exit %d, stderr does not contain %q:\n%s%s", code, tt.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestSelectFunction checks --function against an App in memory: the
+// errors are usage errors (exit 2) that name the functions the App has.
+func TestSelectFunction(t *testing.T) {
+	app := core.NewApp()
+	noop := func(context.Context, core.Event) (*core.Event, error) { return nil, nil }
+	core.Must(app.Event("orders", noop))
+	core.Must(app.HTTP("api", http.NotFoundHandler()))
+	one := core.NewApp()
+	core.Must(one.Event("only", noop))
+	tests := []struct {
+		name     string
+		app      *core.App
+		function string
+		want     string // the function selected, or the error's text
+		wantErr  bool
+	}{
+		{"by name", app, "api", "api", false},
+		{"the only function", one, "", "only", false},
+		{"unknown name", app, "nope", `no function "nope" in the app (it has api, orders)`, true},
+		{"several, no name", app, "", "the app has 2 functions (api, orders): name the one to serve with --function", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := selectFunction(tt.app, tt.function)
+			if tt.wantErr {
+				if err == nil || err.Error() != tt.want || !errors.As(err, new(usageError)) {
+					t.Fatalf("error %v (%T), want usage error %q", err, err, tt.want)
+				}
+				return
+			}
+			if err != nil || f.Name != tt.want {
+				t.Fatalf("selected %v, %v; want %s", f, err, tt.want)
 			}
 		})
 	}

@@ -7,7 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/polyfn/polyfn/providers/aws/sam"
-	"github.com/polyfn/polyfn/providers/azure"
+	"github.com/polyfn/polyfn/providers/azure/funcapp"
+	"github.com/polyfn/polyfn/providers/gcp/gcloud"
 )
 
 func runManifest(ctx context.Context, e *env, args []string) error {
@@ -36,12 +37,12 @@ func runManifest(ctx context.Context, e *env, args []string) error {
 		}
 		files["template.yaml"], names = b, []string{"template.yaml"}
 	case "azure":
-		if files, err = azure.Files(app, azure.HostOptions{}); err != nil {
+		if files, err = funcapp.Files(app, funcapp.HostOptions{}); err != nil {
 			return err
 		}
-		names = azure.FileNames(files)
+		names = funcapp.FileNames(files)
 	case "gcp":
-		b, err := gcloudCommands(app, "dist/gcp/source")
+		b, err := gcloud.Script(app, gcloud.Options{Source: "dist/gcp/source"})
 		if err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ func api() http.Handler {
 			return
 		}
 		// The API Gateway request context (authorizer claims, stage, ...) is here:
-		if req := aws.APIGatewayV2RequestFromContext(r.Context()); req != nil {
+		if req, ok := aws.APIGatewayV2RequestFromContext(r.Context()); ok {
 			slog.InfoContext(r.Context(), "order received", "id", o.ID, "requestId", req.RequestContext.RequestID)
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -73,7 +73,7 @@ func work(ctx context.Context, e core.Event) (*core.Event, error) {
 	if o.Total < 0 {
 		return nil, core.Permanent(errors.New("negative total"))
 	}
-	if m := aws.SQSMessageFromContext(ctx); m != nil {
+	if m, ok := aws.SQSMessageFromContext(ctx); ok {
 		slog.InfoContext(ctx, "processing order", "id", o.ID, "receiveCount", m.Attributes["ApproximateReceiveCount"])
 	}
 	fmt.Printf("order %s: %.2f\n", o.ID, o.Total)

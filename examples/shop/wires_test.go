@@ -99,13 +99,9 @@ func newAzureWire(t *testing.T, app *core.App) wire {
 
 func (a azureWire) binding(t *testing.T, fn string) string {
 	f, _ := a.app.Function(fn)
-	cfg, err := azure.Function(f)
+	b, err := azure.TriggerBinding(f)
 	if err != nil {
 		t.Fatal(err)
-	}
-	b, ok := cfg.Trigger()
-	if !ok {
-		t.Fatalf("%s: no trigger binding", fn)
 	}
 	return b.Name
 }

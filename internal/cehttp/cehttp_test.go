@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,9 +14,8 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 type fixture struct {
 	Mode    string            `json:"mode"`
@@ -65,19 +63,7 @@ func TestBinaryFixtures(t *testing.T) {
 					t.Fatalf("subject %q, want %q", evs[0].Subject(), want)
 				}
 			}
-			golden := strings.TrimSuffix(f, ".json") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("got\n%s\nwant\n%s", got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".json")+".golden", got)
 		})
 	}
 }

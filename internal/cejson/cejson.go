@@ -115,7 +115,7 @@ func FromMap(m map[string]json.RawMessage) (event.Event, error) {
 		}
 		e.DataEncoded, e.DataBase64 = d, true
 	case hasData:
-		if mediatype.IsJSON(mediaType(ec.DataContentType)) {
+		if mediatype.IsJSON(mediatype.OfPtr(ec.DataContentType)) {
 			e.DataEncoded = data // json.RawMessage decoding made it a copy
 			break
 		}
@@ -424,7 +424,7 @@ func Append(dst []byte, e event.Event) ([]byte, error) {
 	}
 	data := e.Data()
 	if data != nil {
-		mt := mediaType(&ct)
+		mt := mediatype.Of(ct)
 		switch {
 		case !e.DataBase64 && mediatype.IsJSON(mt) && json.Valid(data):
 			dst = append(dst, `,"data":`...)
@@ -493,14 +493,6 @@ func AppendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// mediaType returns the lower-cased media type of ct without parameters.
-func mediaType(ct *string) string {
-	if ct == nil {
-		return ""
-	}
-	return mediatype.Of(*ct)
-}
-
 // IsBinaryData reports whether data of content type ct can only be carried
 // as data_base64 in the JSON format: it is neither of a JSON media type nor
 // valid UTF-8 of a text media type. Data of a JSON media type is taken to be
@@ -508,7 +500,7 @@ func mediaType(ct *string) string {
 // Append still checks before it writes data inline, and core.Decode reports
 // data that is not JSON.
 func IsBinaryData(ct string, data []byte) bool {
-	mt := mediaType(&ct)
+	mt := mediatype.Of(ct)
 	switch {
 	case mediatype.IsJSON(mt):
 		return false
@@ -526,7 +518,3 @@ func extensionsOf(e *event.Event) map[string]any {
 	}
 	return e.Extensions()
 }
-
-// IsJSONMediaType reports whether mt (lower case, no parameters) is JSON;
-// see mediatype.IsJSON.
-func IsJSONMediaType(mt string) bool { return mediatype.IsJSON(mt) }

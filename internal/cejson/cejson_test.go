@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/cloudevents/sdk-go/v2/event"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/polyfn/polyfn/internal/golden"
+)
 
 // TestSpecExamples parses every example of the CloudEvents spec (and a few
 // provider samples) kept in testdata/spec, re-encodes it and compares the
@@ -61,19 +60,7 @@ func TestSpecExamples(t *testing.T) {
 					}
 				}
 			}
-			golden := strings.TrimSuffix(f, ".json") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("got\n%s\nwant\n%s", got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".json")+".golden", got)
 		})
 	}
 }

@@ -1,6 +1,7 @@
-// Package intern caches values derived from strings that repeat from one
-// event to the next (event sources, header names), so that the hot path does
-// not parse or allocate them again.
+// Package intern keeps one copy of strings that repeat from one event to
+// the next (member names, event sources, header names), so that the hot path
+// does not parse or allocate them again: a Set for names known in advance,
+// a Cache, bounded, for values computed from what arrives.
 package intern
 
 import (
@@ -51,3 +52,39 @@ var sourceRefs = New(512, func(s string) (types.URIRef, bool) {
 // SourceRef returns s parsed as a URI-reference, from the cache when it was
 // seen before. The url.URL inside is shared: callers must not change it.
 func SourceRef(s string) (types.URIRef, bool) { return sourceRefs.Get(s) }
+
+// A Set interns a fixed set of strings known in advance, such as the
+// member names a platform sends on every request: Bytes returns the set's
+// own copy of a known key without allocating. Build it once, at package
+// initialization; a Set is safe for concurrent use and never grows.
+type Set struct {
+	m map[string]string
+}
+
+// NewSet returns the set of keys. Duplicates are harmless.
+func NewSet(keys ...string) *Set {
+	m := make(map[string]string, len(keys))
+	for _, k := range keys {
+		m[k] = k
+	}
+	return &Set{m: m}
+}
+
+// Bytes returns b as a string: the set's copy when b is one of its keys
+// (no allocation), else a new string.
+func (s *Set) Bytes(b []byte) string {
+	if k, ok := s.m[string(b)]; ok { // the conversion does not allocate
+		return k
+	}
+	return string(b)
+}
+
+// Lookup returns the set's copy of b and true when b is one of its keys.
+// It never allocates.
+func (s *Set) Lookup(b []byte) (string, bool) {
+	k, ok := s.m[string(b)]
+	return k, ok
+}
+
+// Len returns the number of distinct keys in the set.
+func (s *Set) Len() int { return len(s.m) }

@@ -39,3 +39,69 @@ func TestCache(t *testing.T) {
 		t.Fatal("values past the bound must still be computed")
 	}
 }
+
+func TestSet(t *testing.T) {
+	s := NewSet("Id", "DequeueCount", "Metadata", "Id")
+	if s.Len() != 3 {
+		t.Fatalf("Len = %d, want 3 (duplicates count once)", s.Len())
+	}
+	tests := []struct {
+		in    string
+		known bool
+	}{
+		{"Id", true},
+		{"DequeueCount", true},
+		{"Metadata", true},
+		{"id", false}, // keys are case-sensitive
+		{"Other", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			b := []byte(tt.in)
+			if got := s.Bytes(b); got != tt.in {
+				t.Fatalf("Bytes(%q) = %q", tt.in, got)
+			}
+			k, ok := s.Lookup(b)
+			if ok != tt.known || (ok && k != tt.in) {
+				t.Fatalf("Lookup(%q) = %q, %v; want known=%v", tt.in, k, ok, tt.known)
+			}
+			wantAllocs := 0.0
+			if !tt.known && tt.in != "" {
+				wantAllocs = 1 // a new string for an unknown key
+			}
+			if n := testing.AllocsPerRun(100, func() { sink = s.Bytes(b) }); n != wantAllocs {
+				t.Errorf("Bytes(%q) allocates %v times, want %v", tt.in, n, wantAllocs)
+			}
+			if n := testing.AllocsPerRun(100, func() { s.Lookup(b) }); n != 0 {
+				t.Errorf("Lookup(%q) allocates %v times", tt.in, n)
+			}
+		})
+	}
+	// A known key comes back as the set's copy, not as a view of b.
+	b := []byte("Metadata")
+	got := s.Bytes(b)
+	b[0] = 'X'
+	if got != "Metadata" {
+		t.Fatalf("Bytes returned a string sharing the caller's buffer: %q", got)
+	}
+}
+
+func BenchmarkSet(b *testing.B) {
+	s := NewSet("sys", "Id", "DequeueCount", "PopReceipt", "InsertionTime", "ExpirationTime", "NextVisibleTime", "Metadata", "Data")
+	keys := [][]byte{[]byte("Id"), []byte("DequeueCount"), []byte("InsertionTime"), []byte("Metadata")}
+	b.Run("known", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			sink = s.Bytes(keys[i%len(keys)])
+		}
+	})
+	b.Run("string conversion", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			sink = string(keys[i%len(keys)])
+		}
+	})
+}
+
+var sink string

@@ -51,11 +51,11 @@ func (fn *Function) HTTP(w http.ResponseWriter, r *http.Request, s Start) {
 		}
 		WriteError(w, http.StatusInternalServerError, "the function panicked", driver.Panic, core.InvocationFrom(ctx).ID)
 	}()
-	h := fn.http
-	if fn.routed != nil && r.Pattern == "" {
-		h = fn.routed // the platform routed r: fill in its path values
+	r = r.WithContext(ctx)
+	if fn.routes != nil && r.Pattern == "" {
+		fill(fn.routes, r) // the platform routed r: fill in its path values
 	}
-	h.ServeHTTP(rw, r.WithContext(ctx))
+	fn.http.ServeHTTP(rw, r)
 }
 
 // tracker records whether the handler began its answer.

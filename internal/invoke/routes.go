@@ -3,6 +3,7 @@ package invoke
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
@@ -48,23 +49,100 @@ func Route(mux *http.ServeMux, f *core.Function, h http.Handler) error {
 	return nil
 }
 
-// ownRoutes returns h behind a ServeMux holding f's own patterns, so that
-// r.PathValue works when the platform, not a ServeMux, routed a request to
-// f (API Gateway, an Azure envelope, FUNCTION_TARGET). A request its
-// patterns do not match still reaches h. It returns nil when no pattern has
-// a wildcard: then there is nothing to fill in.
-func ownRoutes(f *core.Function, h http.Handler) http.Handler {
-	var wild bool
+// A route is one of an HTTP function's own patterns, split into path
+// segments, so that path values ({id}) can be filled in for a request that
+// the platform, not a ServeMux, routed to the function (API Gateway, an
+// Azure envelope, FUNCTION_TARGET). It follows net/http.ServeMux's pattern
+// syntax: "{name}" matches one segment, "{name...}" the rest of the path,
+// a trailing "/" a subtree and "{$}" the end of the path.
+type route struct {
+	method  string
+	segs    []segment
+	subtree bool // ends in "/" without {$}
+}
+
+type segment struct {
+	lit  string // a literal segment, or
+	name string // a wildcard's name
+	rest bool   // {name...}
+}
+
+// wildRoutes returns f's routes that hold a wildcard; nil when none does,
+// since there is nothing to fill in then.
+func wildRoutes(f *core.Function) []route {
+	var out []route
 	for _, p := range Patterns(f) {
-		wild = wild || strings.Contains(p, "{")
+		if !strings.Contains(p, "{") {
+			continue
+		}
+		var rt route
+		if m, path, ok := strings.Cut(p, " "); ok {
+			rt.method, p = m, path
+		}
+		p = strings.TrimPrefix(p, "/")
+		if strings.HasSuffix(p, "/{$}") || p == "{$}" {
+			p = strings.TrimSuffix(strings.TrimSuffix(p, "{$}"), "/")
+		} else if strings.HasSuffix(p, "/") || p == "" {
+			rt.subtree, p = true, strings.TrimSuffix(p, "/")
+		}
+		if p != "" {
+			for _, seg := range strings.Split(p, "/") {
+				if name, ok := strings.CutPrefix(seg, "{"); ok {
+					name = strings.TrimSuffix(name, "}")
+					name, rest := strings.CutSuffix(name, "...")
+					rt.segs = append(rt.segs, segment{name: name, rest: rest})
+					continue
+				}
+				rt.segs = append(rt.segs, segment{lit: seg})
+			}
+		}
+		out = append(out, rt)
 	}
-	if !wild {
-		return nil
+	return out
+}
+
+// fill sets r's path values from the first route that matches it, and
+// leaves r alone when none does.
+func fill(routes []route, r *http.Request) {
+	for _, rt := range routes {
+		if rt.method != "" && rt.method != r.Method && !(rt.method == http.MethodGet && r.Method == http.MethodHead) {
+			continue
+		}
+		if vals, ok := rt.match(r.URL.EscapedPath()); ok {
+			for i := 0; i < len(vals); i += 2 {
+				r.SetPathValue(vals[i], vals[i+1])
+			}
+			return
+		}
 	}
-	mux := http.NewServeMux()
-	if Route(mux, f, h) != nil {
-		return nil
+}
+
+// match returns the wildcard names and values of path, alternately, when
+// rt matches it.
+func (rt route) match(path string) ([]string, bool) {
+	rest := strings.TrimPrefix(path, "/")
+	var vals []string
+	for i, s := range rt.segs {
+		if s.rest {
+			v, err := url.PathUnescape(rest)
+			return append(vals, s.name, v), err == nil
+		}
+		seg, tail, more := strings.Cut(rest, "/")
+		if s.name == "" {
+			if seg != s.lit {
+				return nil, false
+			}
+		} else {
+			v, err := url.PathUnescape(seg)
+			if err != nil || seg == "" {
+				return nil, false
+			}
+			vals = append(vals, s.name, v)
+		}
+		rest = tail
+		if !more {
+			return vals, i == len(rt.segs)-1 && !rt.subtree
+		}
 	}
-	_ = Handle(mux, "/", h) // a route of f's own may hold "/" already
-	return mux
+	return vals, rt.subtree || rest == ""
 }

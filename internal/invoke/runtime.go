@@ -90,7 +90,7 @@ type Function struct {
 	def     *core.Function
 	event   core.EventFunc
 	http    http.Handler
-	routed  http.Handler // http behind the function's own patterns, or nil
+	routes  []route // the function's own routes with wildcards
 	log     *slog.Logger
 	timeout time.Duration
 }
@@ -111,7 +111,7 @@ func (rt *Runtime) Function(f *core.Function) *Function {
 		timeout: timeout,
 	}
 	if fn.http != nil {
-		fn.routed = ownRoutes(f, fn.http)
+		fn.routes = wildRoutes(f)
 	}
 	return fn
 }

@@ -84,6 +84,17 @@ func (b *Batch) Len() int { return len(b.Events) }
 // Scheduled reports whether the batch is an EventBridge scheduled event.
 func (b *Batch) Scheduled() bool { return b.scheduled }
 
+// Trigger returns the kind of trigger that delivered the batch:
+// core.TriggerDirect for a direct invocation with CloudEvents,
+// core.TriggerSchedule for an EventBridge scheduled event, else the kind of
+// its source (see Source.TriggerKind).
+func (b *Batch) Trigger() core.TriggerKind {
+	if b.scheduled {
+		return core.TriggerSchedule
+	}
+	return b.Source.TriggerKind()
+}
+
 // WithRecord returns ctx carrying the native record i, for the accessors
 // (SQSMessageFromContext, ...). It returns ctx unchanged when i is out of
 // range or the source has no native record (a direct CloudEvent).

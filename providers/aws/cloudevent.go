@@ -154,12 +154,6 @@ func structured(s string) (core.Event, bool) {
 	return e, true
 }
 
-// isCEContentType reports whether a content-type attribute announces the
-// structured format.
-func isCEContentType(ct string) bool {
-	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/cloudevents")
-}
-
 // attrEvent builds a binary-mode event from message attributes named
 // ce-<attr> or ce_<attr> (any case) and a content-type attribute; ok is
 // false when no ce-specversion attribute is present. A message whose

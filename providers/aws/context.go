@@ -22,75 +22,78 @@ var (
 )
 
 // SQSMessageFromContext returns the SQS message behind the event being
-// handled, or nil when there is none. For an SNS notification delivered
-// through SQS it is the SQS message that carried it.
-func SQSMessageFromContext(ctx context.Context) *events.SQSMessage {
+// handled, and whether there is one. For an SNS notification delivered
+// through SQS it is the SQS message that carried it. The message is built
+// on first use and shared by the calls for one record: do not change it.
+func SQSMessageFromContext(ctx context.Context) (*events.SQSMessage, bool) {
 	r, _ := ctx.Value(sqsKey).(*sqsRecord)
 	if r == nil {
-		return nil
+		return nil, false
 	}
-	return r.message()
+	return r.message(), true
 }
 
 // SNSRecordFromContext returns the SNS record behind the event being
-// handled, or nil. Notifications delivered through SQS have none; see
-// SQSMessageFromContext.
-func SNSRecordFromContext(ctx context.Context) *events.SNSEventRecord {
+// handled, and whether there is one. Notifications delivered through SQS
+// have none; see SQSMessageFromContext.
+func SNSRecordFromContext(ctx context.Context) (*events.SNSEventRecord, bool) {
 	r, _ := ctx.Value(snsKey).(*events.SNSEventRecord)
-	return r
+	return r, r != nil
 }
 
 // KinesisRecordFromContext returns the Kinesis record behind the event
-// being handled, or nil.
-func KinesisRecordFromContext(ctx context.Context) *events.KinesisEventRecord {
+// being handled, and whether there is one.
+func KinesisRecordFromContext(ctx context.Context) (*events.KinesisEventRecord, bool) {
 	r, _ := ctx.Value(kinesisKey).(*events.KinesisEventRecord)
-	return r
+	return r, r != nil
 }
 
 // DynamoDBRecordFromContext returns the DynamoDB Streams record behind the
-// event being handled, or nil.
-func DynamoDBRecordFromContext(ctx context.Context) *events.DynamoDBEventRecord {
+// event being handled, and whether there is one.
+func DynamoDBRecordFromContext(ctx context.Context) (*events.DynamoDBEventRecord, bool) {
 	r, _ := ctx.Value(dynamodbKey).(*events.DynamoDBEventRecord)
-	return r
+	return r, r != nil
 }
 
 // S3RecordFromContext returns the S3 notification record behind the event
-// being handled, or nil.
-func S3RecordFromContext(ctx context.Context) *events.S3EventRecord {
+// being handled, and whether there is one.
+func S3RecordFromContext(ctx context.Context) (*events.S3EventRecord, bool) {
 	r, _ := ctx.Value(s3Key).(*events.S3EventRecord)
-	return r
+	return r, r != nil
 }
 
 // EventBridgeEventFromContext returns the EventBridge (CloudWatch Events)
-// envelope behind the event being handled, or nil.
-func EventBridgeEventFromContext(ctx context.Context) *events.EventBridgeEvent {
+// envelope behind the event being handled, and whether there is one.
+func EventBridgeEventFromContext(ctx context.Context) (*events.EventBridgeEvent, bool) {
 	r, _ := ctx.Value(eventBridgeKey).(*events.EventBridgeEvent)
-	return r
+	return r, r != nil
 }
 
 // APIGatewayV1RequestFromContext returns the API Gateway REST API request
-// (payload 1.0) behind an HTTP request, or nil. Its RequestContext holds the
-// stage, identity and authorizer context (claims included).
-func APIGatewayV1RequestFromContext(ctx context.Context) *events.APIGatewayProxyRequest {
+// (payload 1.0) behind an HTTP request, and whether there is one. Its
+// RequestContext holds the stage, identity and authorizer context (claims
+// included).
+func APIGatewayV1RequestFromContext(ctx context.Context) (*events.APIGatewayProxyRequest, bool) {
 	r, _ := ctx.Value(apigwV1Key).(*events.APIGatewayProxyRequest)
-	return r
+	return r, r != nil
 }
 
 // APIGatewayV2RequestFromContext returns the HTTP API (payload 2.0) or
-// Function URL request behind an HTTP request, or nil. Both sources share
-// this shape. RequestContext.Authorizer holds JWT claims, Lambda authorizer
-// context or IAM identity.
-func APIGatewayV2RequestFromContext(ctx context.Context) *events.APIGatewayV2HTTPRequest {
+// Function URL request behind an HTTP request, and whether there is one.
+// Both sources share this shape. RequestContext.Authorizer holds JWT
+// claims, Lambda authorizer context or IAM identity. Its Headers map is
+// built on first use.
+func APIGatewayV2RequestFromContext(ctx context.Context) (*events.APIGatewayV2HTTPRequest, bool) {
 	n, _ := ctx.Value(apigwV2Key).(*v2Native)
 	if n == nil {
-		return nil
+		return nil, false
 	}
-	return n.request()
+	return n.request(), true
 }
 
 // ALBRequestFromContext returns the Application Load Balancer request
-// behind an HTTP request, or nil.
-func ALBRequestFromContext(ctx context.Context) *events.ALBTargetGroupRequest {
+// behind an HTTP request, and whether there is one.
+func ALBRequestFromContext(ctx context.Context) (*events.ALBTargetGroupRequest, bool) {
 	r, _ := ctx.Value(albKey).(*events.ALBTargetGroupRequest)
-	return r
+	return r, r != nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -71,7 +73,7 @@ func TestDecode(t *testing.T) {
 				g.Keys = append(g.Keys, b.Key(i))
 				g.Items = append(g.Items, b.recs[i].item)
 			}
-			golden(t, tt.file, g)
+			checkGolden(t, tt.file, g)
 		})
 	}
 }
@@ -265,21 +267,33 @@ func TestAccessors(t *testing.T) {
 		src   Source
 		check func(ctx context.Context) bool
 	}{
-		{"aws-lambda-go-sqs-event.json", SourceSQS, func(ctx context.Context) bool { return SQSMessageFromContext(ctx).ReceiptHandle != "" }},
-		{"polyfn-sqs-sns-event.json", SourceSQS, func(ctx context.Context) bool { return SQSMessageFromContext(ctx) != nil }},
-		{"aws-lambda-go-sns-event.json", SourceSNS, func(ctx context.Context) bool { return SNSRecordFromContext(ctx).SNS.Signature != "" }},
+		{"aws-lambda-go-sqs-event.json", SourceSQS, func(ctx context.Context) bool {
+			m, ok := SQSMessageFromContext(ctx)
+			return ok && m.ReceiptHandle != ""
+		}},
+		{"polyfn-sqs-sns-event.json", SourceSQS, func(ctx context.Context) bool {
+			m, ok := SQSMessageFromContext(ctx)
+			return ok && m.MessageId != ""
+		}},
+		{"aws-lambda-go-sns-event.json", SourceSNS, func(ctx context.Context) bool {
+			r, ok := SNSRecordFromContext(ctx)
+			return ok && r.SNS.Signature != ""
+		}},
 		{"aws-lambda-go-kinesis-event.json", SourceKinesis, func(ctx context.Context) bool {
-			return KinesisRecordFromContext(ctx).InvokeIdentityArn != ""
+			r, ok := KinesisRecordFromContext(ctx)
+			return ok && r.InvokeIdentityArn != ""
 		}},
 		{"aws-lambda-go-dynamodb-event.json", SourceDynamoDB, func(ctx context.Context) bool {
-			r := DynamoDBRecordFromContext(ctx)
-			return r != nil && len(r.Change.NewImage) > 0
+			r, ok := DynamoDBRecordFromContext(ctx)
+			return ok && len(r.Change.NewImage) > 0
 		}},
 		{"aws-lambda-go-s3-event.json", SourceS3, func(ctx context.Context) bool {
-			return S3RecordFromContext(ctx).S3.Object.URLDecodedKey == "Happy Face.jpg"
+			r, ok := S3RecordFromContext(ctx)
+			return ok && r.S3.Object.URLDecodedKey == "Happy Face.jpg"
 		}},
 		{"polyfn-eventbridge-scheduled-event.json", SourceEventBridge, func(ctx context.Context) bool {
-			return EventBridgeEventFromContext(ctx).Region == "us-east-1"
+			r, ok := EventBridgeEventFromContext(ctx)
+			return ok && r.Region == "us-east-1"
 		}},
 	}
 	for _, tt := range tests {
@@ -301,10 +315,25 @@ func TestAccessors(t *testing.T) {
 			}
 		})
 	}
-	if SQSMessageFromContext(context.Background()) != nil || APIGatewayV2RequestFromContext(context.Background()) != nil {
-		t.Error("accessors must return nil on a bare context")
+	bare := context.Background()
+	for name, ok := range map[string]bool{
+		"SQSMessageFromContext":          second(SQSMessageFromContext(bare)),
+		"SNSRecordFromContext":           second(SNSRecordFromContext(bare)),
+		"KinesisRecordFromContext":       second(KinesisRecordFromContext(bare)),
+		"DynamoDBRecordFromContext":      second(DynamoDBRecordFromContext(bare)),
+		"S3RecordFromContext":            second(S3RecordFromContext(bare)),
+		"EventBridgeEventFromContext":    second(EventBridgeEventFromContext(bare)),
+		"APIGatewayV1RequestFromContext": second(APIGatewayV1RequestFromContext(bare)),
+		"APIGatewayV2RequestFromContext": second(APIGatewayV2RequestFromContext(bare)),
+		"ALBRequestFromContext":          second(ALBRequestFromContext(bare)),
+	} {
+		if ok {
+			t.Errorf("%s reports a native payload on a bare context", name)
+		}
 	}
 }
+
+func second[T any](_ T, ok bool) bool { return ok }
 
 func TestErrorType(t *testing.T) {
 	tests := []struct {
@@ -327,24 +356,139 @@ func TestErrorType(t *testing.T) {
 }
 
 func TestSourceOf(t *testing.T) {
-	app := core.NewApp()
 	nop := func(context.Context, core.Event) (*core.Event, error) { return nil, nil }
-	core.Must(app.Event("q", nop, core.OnQueue("orders")))
-	core.Must(app.Event("multi", nop, core.OnQueue("orders"), core.OnSchedule("@daily", "")))
-	core.Must(app.Event("ddb", nop, core.OnStream("users").With("aws", SettingSource, "dynamodb")))
-	core.Must(app.Event("kin", nop, core.OnStream("clicks")))
-	core.Must(app.Event("none", nop))
-	core.Must(app.HTTP("h", nopHandler{}, core.OnHTTP("/h").With("aws", SettingIntegration, "http")))
-	core.Must(app.HTTP("h2", nopHandler{}, core.OnHTTP("/h2")))
-	tests := map[string][]Source{
-		"q": {SourceSQS}, "multi": {SourceSQS, SourceEventBridge}, "ddb": {SourceDynamoDB}, "kin": {SourceKinesis},
-		"none": nil, "h": {SourceAPIGatewayV2}, "h2": nil,
+	ev := func(triggers ...core.FunctionOption) *core.Function {
+		app := core.NewApp()
+		core.Must(app.Event("f", nop, triggers...))
+		f, _ := app.Function("f")
+		return f
 	}
-	for name, want := range tests {
-		f, _ := app.Function(name)
-		if got := SourceOf(f); jsonOf(got) != jsonOf(want) {
-			t.Errorf("SourceOf(%s) = %v; want %v", name, got, want)
-		}
+	web := func(triggers ...core.FunctionOption) *core.Function {
+		app := core.NewApp()
+		core.Must(app.HTTP("h", nopHandler{}, triggers...))
+		f, _ := app.Function("h")
+		return f
+	}
+	const ddbARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Users/stream/2026-01-01T00:00:00.000"
+	tests := []struct {
+		name    string
+		f       *core.Function
+		want    []Source
+		wantErr string
+	}{
+		{"queue", ev(core.OnQueue("orders")), []Source{SourceSQS}, ""},
+		{"queue and schedule", ev(core.OnQueue("orders"), core.OnSchedule("@daily", ""), core.OnQueue("more")), []Source{SourceSQS, SourceEventBridge}, ""},
+		{"dynamodb by setting", ev(core.OnStream("users").With("aws", SettingSource, "dynamodb")), []Source{SourceDynamoDB}, ""},
+		{"dynamodb by arn", ev(core.OnStream("users").With("aws", SettingARN, ddbARN)), []Source{SourceDynamoDB}, ""},
+		{"kinesis setting wins over the arn", ev(core.OnStream("users").With("aws", SettingSource, "Kinesis").With("aws", SettingARN, ddbARN)), []Source{SourceKinesis}, ""},
+		{"kinesis", ev(core.OnStream("clicks")), []Source{SourceKinesis}, ""},
+		{"storage and topic", ev(core.OnStorage("b"), core.OnTopic("t")), []Source{SourceS3, SourceSNS}, ""},
+		{"no trigger", ev(), nil, ""},
+		{"http api", web(core.OnHTTP("/h").With("aws", SettingIntegration, "http")), []Source{SourceAPIGatewayV2}, ""},
+		{"rest, alb and url", web(core.OnHTTP("/a").With("aws", SettingIntegration, "REST"), core.OnHTTP("/b").With("aws", SettingIntegration, "alb"), core.OnHTTP("/c").With("aws", SettingIntegration, "url")),
+			[]Source{SourceAPIGatewayV1, SourceALB, SourceFunctionURL}, ""},
+		{"http without integration", web(core.OnHTTP("/h2")), nil, ""},
+		{"one http trigger without integration", web(core.OnHTTP("/a").With("aws", SettingIntegration, "http"), core.OnHTTP("/b")), nil, ""},
+		{"unknown integration", web(core.OnHTTP("/h").With("aws", SettingIntegration, "grpc")), nil, `aws: function "h": trigger http /h: aws/integration="grpc" is not rest, http, alb or url`},
+		{"unknown stream source", ev(core.OnStream("s").With("aws", SettingSource, "kafka")), nil, `aws/source="kafka" is not kinesis or dynamodb`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := SourceOf(tt.f)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("SourceOf = %v, %v; want an error containing %q", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || jsonOf(got) != jsonOf(tt.want) {
+				t.Errorf("SourceOf = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHTTPOptionsOf(t *testing.T) {
+	tests := []struct {
+		name    string
+		trigger core.Trigger
+		want    HTTPOptions
+		wantErr bool
+	}{
+		{"none", core.OnHTTP("/a"), HTTPOptions{}, false},
+		{"base path and proxy", core.OnHTTP("/a").With("aws", SettingBasePath, "/v1").With("aws", SettingProxyPath, "true"), HTTPOptions{BasePath: "/v1", ProxyPath: true}, false},
+		{"proxy off", core.OnHTTP("/a").With("aws", SettingProxyPath, "false"), HTTPOptions{}, false},
+		{"proxy not a boolean", core.OnHTTP("/a").With("aws", SettingProxyPath, "yes please"), HTTPOptions{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := core.NewApp()
+			core.Must(app.HTTP("h", nopHandler{}, tt.trigger))
+			f, _ := app.Function("h")
+			got, err := HTTPOptionsOf(f)
+			if (err != nil) != tt.wantErr || !tt.wantErr && got != tt.want {
+				t.Errorf("HTTPOptionsOf = %+v, %v; want %+v (error %v)", got, err, tt.want, tt.wantErr)
+			}
+			if tt.wantErr && !strings.Contains(fmt.Sprint(err), `aws/proxyPath="yes please"`) {
+				t.Errorf("the error must name the setting and its value: %v", err)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	sqs, s3 := readFixture(t, "aws-lambda-go-sqs-event.json"), readFixture(t, "aws-lambda-go-s3-event.json")
+	direct, v2 := readFixture(t, "polyfn-cloudevent-direct.json"), readFixture(t, "aws-lambda-go-apigw-v2-request-iam.json")
+	tests := []struct {
+		name     string
+		declared []Source
+		payload  []byte
+		want     Source
+		wantErr  error
+	}{
+		{"one declared source is not sniffed", []Source{SourceSQS}, s3, SourceSQS, nil},
+		{"nothing declared: sniffed", nil, s3, SourceS3, nil},
+		{"sniffed among those declared", []Source{SourceSQS, SourceEventBridge}, sqs, SourceSQS, nil},
+		{"a direct CloudEvent always", []Source{SourceSQS, SourceEventBridge}, direct, SourceCloudEvent, nil},
+		{"any http source for another", []Source{SourceAPIGatewayV1, SourceALB}, v2, SourceAPIGatewayV2, nil},
+		{"not declared", []Source{SourceSQS, SourceEventBridge}, s3, SourceS3, ErrUnsupportedPayload},
+		{"not json", nil, []byte("{"), SourceUnknown, ErrMalformedPayload},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Detect(tt.declared, tt.payload)
+			if got != tt.want || !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+				t.Errorf("Detect = %v, %v; want %v, %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestBatchTrigger(t *testing.T) {
+	tests := []struct {
+		file string
+		src  Source
+		want core.TriggerKind
+	}{
+		{"aws-lambda-go-sqs-event.json", SourceSQS, core.TriggerQueue},
+		{"polyfn-eventbridge-scheduled-event.json", SourceEventBridge, core.TriggerSchedule},
+		{"aws-lambda-go-codebuild-state-change.json", SourceEventBridge, core.TriggerEvent},
+		{"aws-lambda-go-kinesis-event.json", SourceKinesis, core.TriggerStream},
+		{"aws-lambda-go-dynamodb-event.json", SourceDynamoDB, core.TriggerStream},
+		{"aws-lambda-go-s3-event.json", SourceS3, core.TriggerStorage},
+		{"aws-lambda-go-sns-event.json", SourceSNS, core.TriggerTopic},
+		{"polyfn-cloudevent-direct.json", SourceSQS, core.TriggerDirect},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := Decode(tt.src, readFixture(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.Trigger(); got != tt.want {
+				t.Errorf("Trigger() = %s; want %s", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -369,7 +513,7 @@ func TestSQSAttributes(t *testing.T) {
 		t.Errorf("group = %q, fifo %v", v, b.fifo)
 	}
 	res := run(b, 1, func(ctx context.Context, e core.Event) (*core.Event, error) {
-		m := SQSMessageFromContext(ctx)
+		m, _ := SQSMessageFromContext(ctx)
 		if e.ID() == "a" && (m.Attributes["Other"] != "o" || m.Attributes["AWSTraceHeader"] != `Root="quoted"A`) {
 			return nil, errors.New("attributes map incomplete")
 		}

@@ -2,36 +2,39 @@ package aws
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/jsonscan"
 )
 
 // isCloudEventPayload reports whether payload is a JSON array or an object
-// with a top-level specversion member.
+// with a top-level specversion member. It does not check the rest of the
+// payload: decoding it does.
 func isCloudEventPayload(payload []byte) bool {
-	p := bytes.TrimLeft(payload, " \t\r\n")
-	if len(p) == 0 {
+	i := jsonscan.SkipSpace(payload, 0)
+	if i >= len(payload) {
 		return false
 	}
-	if p[0] == '[' {
+	if payload[i] == '[' {
 		return true
 	}
-	if p[0] != '{' || !bytes.Contains(p, []byte(`"specversion"`)) {
+	if payload[i] != '{' || !bytes.Contains(payload[i:], []byte(`"specversion"`)) {
 		return false
 	}
-	var probe struct {
-		SpecVersion json.RawMessage `json:"specversion"`
-	}
-	return json.Unmarshal(p, &probe) == nil && probe.SpecVersion != nil
+	found := false
+	jsonscan.Object(payload, i, func(name, _ []byte) bool {
+		found = string(name) == "specversion"
+		return !found
+	})
+	return found
 }
 
 // decodeCloudEvents reads a direct invocation: one structured CloudEvent, or
 // a JSON array of them (the batched format).
 func decodeCloudEvents(payload []byte) (*Batch, error) {
-	p := bytes.TrimLeft(payload, " \t\r\n")
+	p := payload[jsonscan.SkipSpace(payload, 0):]
 	b := &Batch{Source: SourceCloudEvent}
 	if len(p) > 0 && p[0] == '[' {
 		evs, err := cejson.UnmarshalBatch(p)

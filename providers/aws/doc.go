@@ -1,16 +1,22 @@
 // Package aws translates what AWS Lambda delivers to a function into
 // CloudEvents and net/http requests, and translates the function's results
-// back into the response shapes Lambda expects. It is pure: it does no I/O
-// and needs no Lambda runtime; the runtime glue lives in
-// polyfn/adapters/aws.
+// back into the response shapes Lambda expects. It is pure: it does no I/O,
+// needs no Lambda runtime and never calls a function; the runtime glue
+// lives in polyfn/adapters/aws. Each payload goes through two steps:
+// decode (native payload → events, or an *http.Request, plus what is
+// needed to report on them) and encode (per-record results → the native
+// answer).
 //
 // # Sources
 //
 // A [Source] names a payload shape. [SourceOf] derives it from a function's
 // trigger declaration (core.OnQueue → SQS, core.OnStream → Kinesis or,
-// with the setting aws/source=dynamodb, DynamoDB Streams, ...); [Sniff]
-// recognises a payload by its keys and is only the fallback for functions
-// that declare no trigger.
+// with the setting aws/source=dynamodb, DynamoDB Streams, ...), and
+// [HTTPOptionsOf] reads the path settings of its HTTP trigger; both name
+// the function and the setting when a value is not one they know.
+// [Detect] picks the source of one payload among those declared, and
+// [Sniff], which recognises a payload by its keys, is only the fallback
+// for functions that declare no trigger or several sources.
 //
 // # Events
 //
@@ -23,12 +29,15 @@
 // schedule.fired. A direct invocation whose payload is a structured
 // CloudEvent (or a JSON array of them) is decoded as such.
 //
-// [Batch.Run] runs a function over the records with driver.RunBatch and the
-// ordering rules of the source ([Batch.Options]), each call's context
-// carrying its native record, and [Batch.Response] renders the result: SQS batchItemFailures with every
+// [Batch.Options] gives the driver.RunBatch options of the source: the
+// ordering key of each record, whether a failure stops the later records of
+// its key, and the per-record context hook that hands a function its native
+// record. [Batch.Trigger] is the kind of trigger that delivered it, and
+// [Batch.Response] encodes the results: SQS batchItemFailures with every
 // failed message id (FIFO: the first failure of a message group and every
 // later record of that group), Kinesis and DynamoDB Streams
-// batchItemFailures with the first failed sequence number.
+// batchItemFailures with the first failed sequence number, and for the
+// other sources the reply as a structured CloudEvent or the error to report.
 //
 // # HTTP
 //
@@ -37,19 +46,21 @@
 // *http.Request an HTTP function sees, and [HTTPRequest.Response] turns what
 // the handler wrote into a [ResponseWriter] into the matching response
 // object: multi-value headers, cookies and base64 bodies in the style of
-// each source. [HTTPRequest.CloudEvents] reads a request that is a
-// CloudEvent (ce- headers or application/cloudevents+json) for an event
-// function.
+// each source. [HTTPRequest.CloudEvents] reads the events a request brings
+// an event function: a CloudEvent (ce- headers or
+// application/cloudevents+json), or the request itself as an event.
 //
 // # Native payloads
 //
-// The native record stays reachable from the context a function receives:
+// The native record stays reachable from the context a function receives;
+// each accessor returns it and whether there is one:
 // [SQSMessageFromContext], [SNSRecordFromContext], [KinesisRecordFromContext],
 // [DynamoDBRecordFromContext], [S3RecordFromContext],
 // [EventBridgeEventFromContext], and for HTTP functions, from
 // r.Context(), [APIGatewayV1RequestFromContext],
 // [APIGatewayV2RequestFromContext] (HTTP API and Function URL) and
-// [ALBRequestFromContext].
+// [ALBRequestFromContext]. [TraceParent] reads the W3C trace context out
+// of the X-Ray trace header Lambda gives each invocation.
 //
 // See examples/aws in the repository for a deployable function.
 package aws

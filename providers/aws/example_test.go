@@ -20,7 +20,9 @@ func ExampleDecode() {
 	}
 	res := driver.RunBatch(context.Background(), func(ctx context.Context, e core.Event) (*core.Event, error) {
 		fmt.Println(e.Type(), e.Source(), e.ID(), core.EventKindOf(e), string(e.Data()))
-		fmt.Println("native message:", aws.SQSMessageFromContext(ctx).Attributes["SentTimestamp"])
+		if m, ok := aws.SQSMessageFromContext(ctx); ok {
+			fmt.Println("native message:", m.Attributes["SentTimestamp"])
+		}
 		return nil, nil
 	}, b.Events, b.Options(1))
 	out, _ := b.Response(res)

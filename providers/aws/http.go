@@ -282,7 +282,7 @@ func (v *v2Headers) UnmarshalJSON(b []byte) error {
 	n := bytes.Count(v.raw, []byte{':'})
 	v.h = make(http.Header, n)
 	vals := make([]string, 0, n)
-	ok := scanStringObject(v.raw, func(k, val []byte) {
+	ok := stringMembers(v.raw, func(k, val []byte) {
 		if len(vals) == cap(vals) {
 			vals = make([]string, 0, 4)
 		}

@@ -124,7 +124,7 @@ func TestHTTP(t *testing.T) {
 			if !json.Valid(g.Response) {
 				t.Fatalf("response is not JSON: %s", g.Response)
 			}
-			golden(t, tt.file, g)
+			checkGolden(t, tt.file, g)
 		})
 	}
 }
@@ -322,21 +322,24 @@ func TestHandlerWritingNothing(t *testing.T) {
 
 func TestRequestContextReachable(t *testing.T) {
 	_, req := build(t, SourceAPIGatewayV2, "aws-lambda-go-apigw-v2-request-jwt-authorizer.json", HTTPOptions{})
-	v2 := APIGatewayV2RequestFromContext(req.Context())
-	if v2 == nil || v2.RequestContext.Authorizer == nil || len(v2.RequestContext.Authorizer.JWT.Claims) == 0 {
+	v2, ok := APIGatewayV2RequestFromContext(req.Context())
+	if !ok || v2.RequestContext.Authorizer == nil || len(v2.RequestContext.Authorizer.JWT.Claims) == 0 {
 		t.Fatalf("JWT claims not reachable: %+v", v2)
 	}
 	_, req = build(t, SourceAPIGatewayV1, "polyfn-apigw-v1-base64-request.json", HTTPOptions{})
-	v1 := APIGatewayV1RequestFromContext(req.Context())
+	v1, ok := APIGatewayV1RequestFromContext(req.Context())
+	if !ok {
+		t.Fatal("REST API request not reachable")
+	}
 	if claims, _ := v1.RequestContext.Authorizer["claims"].(map[string]any); claims["sub"] != "user-1" {
 		t.Errorf("v1 authorizer claims: %v", v1.RequestContext.Authorizer)
 	}
 	_, req = build(t, SourceALB, "polyfn-alb-escaped-query-request.json", HTTPOptions{})
-	if ALBRequestFromContext(req.Context()) == nil {
+	if alb, ok := ALBRequestFromContext(req.Context()); !ok || alb.HTTPMethod == "" {
 		t.Error("ALB request not reachable")
 	}
 	_, req = build(t, SourceFunctionURL, "aws-lambda-go-lambda-urls-request.json", HTTPOptions{})
-	if u := APIGatewayV2RequestFromContext(req.Context()); u == nil || u.RequestContext.Authorizer.IAM == nil {
+	if u, ok := APIGatewayV2RequestFromContext(req.Context()); !ok || u.RequestContext.Authorizer.IAM == nil {
 		t.Error("Function URL request not reachable")
 	}
 }

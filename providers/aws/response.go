@@ -3,7 +3,6 @@ package aws
 import (
 	"bytes"
 	"encoding/base64"
-	"mime"
 	"net/http"
 	"sort"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // A ResponseWriter is the http.ResponseWriter an HTTP function writes to.
@@ -212,22 +212,18 @@ func isBinaryBody(h http.Header, body []byte) bool {
 	if ct == "" {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		mt = strings.ToLower(strings.TrimSpace(ct))
-	}
-	return !isTextMediaType(mt)
+	return !isTextMediaType(mediatype.Of(ct))
 }
 
 // isTextMediaType reports whether responses of media type mt (lower case,
 // no parameters) are text.
 func isTextMediaType(mt string) bool {
-	switch {
-	case strings.HasPrefix(mt, "text/"),
-		strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"),
-		mt == "application/json", mt == "application/xml", mt == "application/javascript",
-		mt == "application/x-www-form-urlencoded", mt == "application/graphql",
-		mt == "application/x-ndjson", mt == "application/yaml", mt == "image/svg+xml":
+	if mt != "" && mediatype.IsJSON(mt) || mediatype.IsText(mt) {
+		return true
+	}
+	switch mt {
+	case "application/javascript", "application/x-www-form-urlencoded", "application/graphql",
+		"application/x-ndjson", "application/yaml":
 		return true
 	}
 	return false

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/cehttp"
 )
 
 // TypeSNSPrefix starts the type of an event synthesized from an SNS
@@ -67,7 +68,7 @@ func snsToEvent(bld *builder, n *events.SNSEntity, subscription string) (core.Ev
 			return e, nil
 		}
 	}
-	if ct == "" || isCEContentType(ct) {
+	if ct == "" || cehttp.IsCloudEventContentType(ct) {
 		if e, ok := structured(n.Message); ok {
 			return e, nil
 		}

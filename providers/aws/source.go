@@ -1,13 +1,14 @@
 package aws
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/jsonscan"
 )
 
 // Source names the shape of a Lambda invocation payload.
@@ -66,6 +67,10 @@ func (s Source) TriggerKind() core.TriggerKind {
 	return core.TriggerDirect
 }
 
+// Provider is the provider name of this package's trigger settings
+// (core.Trigger.With(Provider, key, value)).
+const Provider = "aws"
+
 // The provider-specific trigger settings this package reads
 // (core.Trigger.With("aws", key, value)).
 const (
@@ -88,13 +93,14 @@ const (
 	SettingARN = "arn"
 )
 
-// SourceOf returns the sources a function's declared triggers deliver, in
-// declaration order and without duplicates. It returns nil when the
-// function declares nothing that fixes the payload shape (no trigger, or an
-// HTTP trigger without the aws/integration setting): the payload must then
-// be sniffed. An event function also accepts direct invocations with a
-// CloudEvent whatever it declares; that is not listed.
-func SourceOf(f *core.Function) []Source {
+// SourceOf returns the sources f's declared triggers deliver, in
+// declaration order and without duplicates. It returns nil when f declares
+// nothing that fixes the payload shape (no trigger, or an HTTP trigger
+// without the aws/integration setting): its payloads are then sniffed (see
+// Detect). An event function also accepts direct invocations with a
+// CloudEvent whatever it declares; that is not listed. The error names the
+// function and the setting whose value is not one this package knows.
+func SourceOf(f *core.Function) ([]Source, error) {
 	var out []Source
 	add := func(s Source) {
 		for _, have := range out {
@@ -104,10 +110,11 @@ func SourceOf(f *core.Function) []Source {
 		}
 		out = append(out, s)
 	}
+	sniffed := false
 	for _, t := range f.Triggers {
 		switch t.Kind {
 		case core.TriggerHTTP:
-			switch strings.ToLower(t.Setting("aws", SettingIntegration)) {
+			switch v := t.Setting(Provider, SettingIntegration); strings.ToLower(v) {
 			case "rest", "v1", "apigateway-v1":
 				add(SourceAPIGatewayV1)
 			case "http", "v2", "apigateway-v2":
@@ -116,8 +123,10 @@ func SourceOf(f *core.Function) []Source {
 				add(SourceALB)
 			case "url", "function-url":
 				add(SourceFunctionURL)
+			case "":
+				sniffed = true
 			default:
-				return nil
+				return nil, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not rest, http, alb or url", f.Name, t, Provider, SettingIntegration, v)
 			}
 		case core.TriggerQueue:
 			add(SourceSQS)
@@ -126,25 +135,77 @@ func SourceOf(f *core.Function) []Source {
 		case core.TriggerSchedule, core.TriggerEvent:
 			add(SourceEventBridge)
 		case core.TriggerStream:
-			if isDynamoDBStream(t) {
+			switch v := t.Setting(Provider, SettingSource); strings.ToLower(v) {
+			case "dynamodb":
 				add(SourceDynamoDB)
-			} else {
+			case "kinesis":
 				add(SourceKinesis)
+			case "":
+				if isDynamoDBStream(t) {
+					add(SourceDynamoDB)
+				} else {
+					add(SourceKinesis)
+				}
+			default:
+				return nil, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not kinesis or dynamodb", f.Name, t, Provider, SettingSource, v)
 			}
 		case core.TriggerStorage:
 			add(SourceS3)
 		default:
-			return nil
+			sniffed = true
 		}
 	}
-	return out
+	if sniffed {
+		return nil, nil
+	}
+	return out, nil
 }
 
-func isDynamoDBStream(t core.Trigger) bool {
-	if strings.EqualFold(t.Setting("aws", SettingSource), "dynamodb") {
-		return true
+// HTTPOptionsOf returns how the requests of f's first HTTP trigger are
+// read: its aws/basePath and aws/proxyPath settings. The error names the
+// function and a proxyPath value that is not a boolean.
+func HTTPOptionsOf(f *core.Function) (HTTPOptions, error) {
+	t, ok := f.Trigger(core.TriggerHTTP)
+	if !ok {
+		return HTTPOptions{}, nil
 	}
-	return strings.HasPrefix(t.Setting("aws", SettingARN), "arn:aws:dynamodb:") || strings.HasPrefix(t.Name, "arn:aws:dynamodb:")
+	o := HTTPOptions{BasePath: t.Setting(Provider, SettingBasePath)}
+	if v := t.Setting(Provider, SettingProxyPath); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return o, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not true or false", f.Name, t, Provider, SettingProxyPath, v)
+		}
+		o.ProxyPath = b
+	}
+	return o, nil
+}
+
+// Detect returns the source of payload for a function that declares the
+// sources declared (see SourceOf): the declared source when there is
+// exactly one, else what Sniff finds, which must be one of those declared
+// (any HTTP source stands for another) unless it is a direct CloudEvent.
+// Its error wraps ErrUnsupportedPayload for a payload of a source not
+// declared, and is Sniff's error otherwise.
+func Detect(declared []Source, payload []byte) (Source, error) {
+	if len(declared) == 1 {
+		return declared[0], nil
+	}
+	src, err := Sniff(payload)
+	if err != nil || len(declared) == 0 || src == SourceCloudEvent {
+		return src, err
+	}
+	for _, s := range declared {
+		if s == src || s.IsHTTP() && src.IsHTTP() {
+			return src, nil
+		}
+	}
+	return src, unsupported("the function declares %v but the payload is %s", declared, src)
+}
+
+// isDynamoDBStream reports whether a stream trigger without aws/source
+// names a DynamoDB stream ARN.
+func isDynamoDBStream(t core.Trigger) bool {
+	return strings.HasPrefix(t.Setting(Provider, SettingARN), "arn:aws:dynamodb:") || strings.HasPrefix(t.Name, "arn:aws:dynamodb:")
 }
 
 // probe holds the keys Sniff looks at. encoding/json matches keys without
@@ -174,7 +235,7 @@ type probe struct {
 // ErrMalformedPayload for JSON that does not parse and ErrUnsupportedPayload
 // for a shape it does not know.
 func Sniff(payload []byte) (Source, error) {
-	p := bytes.TrimLeft(payload, " \t\r\n")
+	p := payload[jsonscan.SkipSpace(payload, 0):]
 	if len(p) > 0 && p[0] == '[' {
 		if !json.Valid(p) {
 			return SourceUnknown, malformed("payload is not valid JSON")

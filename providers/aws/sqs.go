@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/cehttp"
+	"github.com/polyfn/polyfn/internal/jsonscan"
 )
 
 // TypeSQSMessage is the type of an event synthesized from an SQS message.
@@ -53,7 +56,7 @@ func (a *rawAttributes) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	a.raw = append([]byte(nil), b...)
-	ok := scanStringObject(a.raw, func(k, v []byte) {
+	ok := stringMembers(a.raw, func(k, v []byte) {
 		switch string(k) {
 		case "ApproximateReceiveCount":
 			a.ApproximateReceiveCount = string(v)
@@ -81,70 +84,22 @@ func (a *rawAttributes) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// scanStringObject calls fn for each member of b, a valid JSON object whose
-// values are strings. It returns false, having perhaps called fn for some
-// members, when a key or value holds an escape or a value is not a string;
-// the caller then falls back to encoding/json.
-func scanStringObject(b []byte, fn func(k, v []byte)) bool {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return false
-	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
+// stringMembers calls fn with the name and value of each member of b, a
+// valid JSON object whose values are strings. It returns false, having
+// perhaps called fn for some members, when a name or value holds an escape
+// or a value is not a string; the caller then falls back to encoding/json.
+func stringMembers(b []byte, fn func(k, v []byte)) bool {
+	ok := true
+	end := jsonscan.Object(b, 0, func(name, value []byte) bool {
+		v, plain := jsonscan.Plain(value)
+		if !plain || bytes.IndexByte(name, '\\') >= 0 {
+			ok = false
+			return false
+		}
+		fn(name, v)
 		return true
-	}
-	for {
-		k, j, ok := plainString(b, i)
-		if !ok {
-			return false
-		}
-		i = skipSpace(b, j)
-		if i >= len(b) || b[i] != ':' {
-			return false
-		}
-		v, j, ok := plainString(b, skipSpace(b, i+1))
-		if !ok {
-			return false
-		}
-		fn(k, v)
-		i = skipSpace(b, j)
-		if i >= len(b) {
-			return false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// plainString reads the JSON string at b[i] that holds no escape, and
-// returns it and the index after its closing quote.
-func plainString(b []byte, i int) ([]byte, int, bool) {
-	if i >= len(b) || b[i] != '"' {
-		return nil, i, false
-	}
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '"':
-			return b[i+1 : j], j + 1, true
-		case '\\':
-			return nil, i, false
-		}
-	}
-	return nil, i, false
+	})
+	return ok && end >= 0
 }
 
 // message returns the record as an events.SQSMessage, built once.
@@ -237,7 +192,7 @@ func sqsToEvent(bld *builder, m *sqsRecord) (core.Event, error) {
 			return e, nil
 		}
 	}
-	if ct == "" || isCEContentType(ct) {
+	if ct == "" || cehttp.IsCloudEventContentType(ct) {
 		if e, ok := structured(m.Body); ok {
 			return e, nil
 		}

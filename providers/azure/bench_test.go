@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,7 +34,7 @@ func benchDecode(b *testing.B, file string, trig func(*testing.B) Source) {
 func declared(trig core.Trigger) func(*testing.B) Source {
 	return func(b *testing.B) Source {
 		app := core.NewApp()
-		if err := app.Event("fn", nop, trig); err != nil {
+		if err := app.Event("fn", func(context.Context, core.Event) (*core.Event, error) { return nil, nil }, trig); err != nil {
 			b.Fatal(err)
 		}
 		f, _ := app.Function("fn")

@@ -173,17 +173,18 @@ func (s Source) HTTPOutputBinding() string {
 }
 
 // SourceOf returns how to decode f's invocations. A function that declares
-// no trigger gets a Source that infers it from each request.
+// no trigger gets a Source that infers it from each request. The error
+// names the function and the setting at fault.
 func SourceOf(f *core.Function) (Source, error) {
 	src := Source{Function: f.Name}
 	if len(f.Triggers) == 0 {
 		return src, nil
 	}
-	cfg, err := Function(f)
+	b, err := TriggerBinding(f)
 	if err != nil {
 		return src, err
 	}
-	src.Trigger, _ = cfg.Trigger()
+	src.Trigger = b
 	src.Resource = f.Triggers[0].Setting(Provider, SettingResource)
 	src.Kind = f.Triggers[0].Kind
 	src.PartitionKeyPath = f.Triggers[0].Setting(Provider, SettingPartitionKeyPath)
@@ -205,45 +206,31 @@ func SourceFromConfig(declared Source, cfg FunctionConfig) Source {
 	return declared
 }
 
-// Function returns f's function.json: one trigger binding from f's trigger
-// (an Azure function has exactly one), an "http" output named "res" for
-// HTTP triggers, and a $return output when the trigger sets SettingOutput.
-// An event function that declares no trigger gets an HTTP trigger for POST
-// /{name}, taking CloudEvents in the HTTP binding's binary or structured
-// mode; the adapter still decodes any other trigger a hand-written
-// function.json gives it. The error names the function and the setting at
-// fault.
-func Function(f *core.Function) (FunctionConfig, error) {
-	if len(f.Triggers) == 0 {
-		// An HTTP function defaults to its name as route; an event function
-		// without a trigger is invoked directly: an HTTP trigger that takes
-		// CloudEvents POSTed to /{name}, as the local adapter serves it.
-		t := core.OnHTTP("/" + f.Name)
-		if f.Kind == core.EventFunction {
-			t = core.OnHTTP("/"+f.Name, "POST")
-		}
-		return Function(&core.Function{Name: f.Name, Kind: f.Kind, Triggers: []core.Trigger{t}})
+// TriggerBinding returns the trigger binding of f's function.json, as
+// docs/azure.md maps declarations: one binding from f's trigger (an Azure
+// function has exactly one), with every Azure setting of the trigger that
+// polyfn does not read itself. A function that declares no trigger gets an
+// HTTP trigger at /{name}, for POST only when it is an event function:
+// it takes CloudEvents in the HTTP binding's binary or structured mode, as
+// the local adapter serves it. The error names the function and the
+// setting at fault.
+func TriggerBinding(f *core.Function) (Binding, error) {
+	var t core.Trigger
+	switch {
+	case len(f.Triggers) == 0 && f.Kind == core.EventFunction:
+		t = core.OnHTTP("/"+f.Name, "POST")
+	case len(f.Triggers) == 0:
+		t = core.OnHTTP("/" + f.Name)
+	case len(f.Triggers) > 1:
+		return Binding{}, fmt.Errorf("azure: function %q declares %d triggers; an Azure function has exactly one", f.Name, len(f.Triggers))
+	default:
+		t = f.Triggers[0]
 	}
-	if len(f.Triggers) > 1 {
-		return FunctionConfig{}, fmt.Errorf("azure: function %q declares %d triggers; an Azure function has exactly one", f.Name, len(f.Triggers))
-	}
-	t := f.Triggers[0]
-	in, err := triggerBinding(t)
+	b, err := triggerBinding(t)
 	if err != nil {
-		return FunctionConfig{}, fmt.Errorf("azure: function %q: %w", f.Name, err)
+		return Binding{}, fmt.Errorf("azure: function %q: %w", f.Name, err)
 	}
-	cfg := FunctionConfig{Bindings: []Binding{in}}
-	if in.Type == TypeHTTP {
-		cfg.Bindings = append(cfg.Bindings, Binding{Type: "http", Direction: "out", Name: HTTPOutputName})
-	}
-	if out := t.Setting(Provider, SettingOutput); out != "" {
-		b, err := outputBinding(out, t.Setting(Provider, SettingOutputConnection))
-		if err != nil {
-			return FunctionConfig{}, fmt.Errorf("azure: function %q: %w", f.Name, err)
-		}
-		cfg.Bindings = append(cfg.Bindings, b)
-	}
-	return cfg, nil
+	return b, nil
 }
 
 // HTTPOutputName is the name of the http output binding polyfn generates.
@@ -378,28 +365,6 @@ func settingValue(v string) any {
 		return n
 	}
 	return v
-}
-
-func outputBinding(spec, conn string) (Binding, error) {
-	kind, target, ok := strings.Cut(spec, ":")
-	if !ok || target == "" {
-		return Binding{}, fmt.Errorf("output %q: want queue:NAME, serviceBus:NAME or eventHub:NAME", spec)
-	}
-	b := Binding{Direction: "out", Name: "$return", Props: map[string]any{}}
-	switch strings.ToLower(kind) {
-	case "queue":
-		b.Type, b.Props["queueName"], b.Props["connection"] = "queue", target, "AzureWebJobsStorage"
-	case "servicebus":
-		b.Type, b.Props["queueName"], b.Props["connection"] = "serviceBus", target, "ServiceBusConnection"
-	case "eventhub":
-		b.Type, b.Props["eventHubName"], b.Props["connection"] = "eventHub", target, "EventHubConnection"
-	default:
-		return Binding{}, fmt.Errorf("output %q: kind %q is not queue, serviceBus or eventHub", spec, kind)
-	}
-	if conn != "" {
-		b.Props["connection"] = conn
-	}
-	return b, nil
 }
 
 // azureRoute turns a net/http.ServeMux pattern path into an Azure route

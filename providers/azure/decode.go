@@ -2,16 +2,13 @@ package azure
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"net/http"
-	"net/url"
+	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -19,8 +16,8 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
-	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/jsonscan"
 )
 
 // CloudEvents types of synthesized events.
@@ -35,7 +32,9 @@ const (
 	TypeBlobDeleted       = "Microsoft.Storage.BlobDeleted"
 )
 
-// Invocation is a decoded invocation request.
+// Invocation is a decoded invocation request: the events to run, and what
+// encoding their results into the host's answer needs (see
+// [Invocation.Response]).
 type Invocation struct {
 	// Binding is the trigger binding that fired, declared or inferred.
 	Binding Binding
@@ -52,6 +51,21 @@ type Invocation struct {
 	HTTP *http.Request
 	// HTTPBody is the HTTP request's body.
 	HTTPBody []byte
+
+	one [1]core.Event // Events of a single-record trigger, in the same allocation
+}
+
+// Ordered reports whether the records of the batch must run in order per
+// partition key and stop at a failure: Event Hubs and Cosmos DB, whose
+// checkpoints move forward only.
+func (inv *Invocation) Ordered() bool { return inv.Trigger == core.TriggerStream }
+
+// Options returns the driver.RunBatch options for the invocation's batch:
+// for an ordered source (see Ordered), records with the same partitionkey
+// run in order and a failure stops the later records of its key. The
+// runtime adds the function's batch concurrency.
+func (inv *Invocation) Options() driver.BatchOptions {
+	return driver.BatchOptions{StopOnFailure: inv.Ordered()}
 }
 
 // Decode turns an invocation request into the CloudEvents the function
@@ -77,23 +91,26 @@ func Decode(req *Request, src Source) (*Invocation, error) {
 		}
 	}
 	d := decoder{req: req, src: src, b: b, inv: &Invocation{Binding: b}}
+	d.inv.Events = d.inv.one[:0]
 	var err error
-	switch strings.ToLower(b.Type) {
-	case strings.ToLower(TypeHTTP):
-		err = d.http(raw)
-	case strings.ToLower(TypeQueue):
+	switch {
+	case strings.EqualFold(b.Type, TypeQueue):
 		err = d.queue(raw)
-	case strings.ToLower(TypeServiceBus):
-		err = d.serviceBus(raw)
-	case strings.ToLower(TypeEventHub):
-		err = d.eventHub(raw)
-	case strings.ToLower(TypeEventGrid):
+	case strings.EqualFold(b.Type, TypeHTTP):
+		err = d.http(raw)
+	case strings.EqualFold(b.Type, TypeServiceBus):
+		hd := d // the closures of these decoders move it to the heap; d stays on the stack
+		err = hd.serviceBus(raw)
+	case strings.EqualFold(b.Type, TypeEventHub):
+		hd := d
+		err = hd.eventHub(raw)
+	case strings.EqualFold(b.Type, TypeEventGrid):
 		err = d.eventGrid(raw)
-	case strings.ToLower(TypeTimer):
+	case strings.EqualFold(b.Type, TypeTimer):
 		err = d.timer(raw)
-	case strings.ToLower(TypeBlob):
+	case strings.EqualFold(b.Type, TypeBlob):
 		err = d.blob(raw)
-	case strings.ToLower(TypeCosmosDB):
+	case strings.EqualFold(b.Type, TypeCosmosDB):
 		err = d.cosmos(raw)
 	default:
 		return nil, invalid("trigger type %q is not supported", b.Type)
@@ -112,6 +129,7 @@ func dataKeys(req *Request) string {
 	if len(keys) == 0 {
 		return "none"
 	}
+	sort.Strings(keys)
 	return strings.Join(keys, ", ")
 }
 
@@ -132,7 +150,7 @@ func Infer(req *Request) (Binding, error) {
 			name, raw = k, v
 			break
 		}
-		if o := objectKeys(v); o["Url"] && o["Method"] || o["Schedule"] || o["IsPastDue"] || o["specversion"] || o["eventType"] {
+		if s := shapeOf(v); s != 0 {
 			name, raw = k, v
 			break
 		}
@@ -141,66 +159,83 @@ func Infer(req *Request) (Binding, error) {
 		return Binding{}, invalid("cannot tell which Data member is the trigger (members: %s); declare the function's trigger", dataKeys(req))
 	}
 	b := Binding{Direction: "in", Name: name, Props: map[string]any{}}
-	o := objectKeys(raw)
 	m := req.Metadata
 	has := func(k string) bool { _, ok := m[k]; return ok }
-	switch {
-	case o["Url"] && o["Method"]:
+	switch shapeOf(raw) {
+	case shapeHTTP:
 		b.Type = TypeHTTP
-	case o["Schedule"] || o["IsPastDue"]:
+	case shapeTimer:
 		b.Type = TypeTimer
-	case o["specversion"] || o["eventType"]:
+	case shapeEventGrid:
 		b.Type = TypeEventGrid
-	case has("DequeueCount") || has("PopReceipt"):
-		b.Type = TypeQueue
-	case has("PartitionContext"):
-		b.Type = TypeEventHub
-		b.Props["cardinality"] = "one"
-		if has("SequenceNumberArray") || has("OffsetArray") {
-			b.Props["cardinality"] = "many"
-		}
-	case has("LockTokenArray") || has("DeliveryCountArray") || has("MessageIdArray"):
-		b.Type = TypeServiceBus
-		b.Props["cardinality"] = "many"
-	case has("LockToken") || has("DeliveryCount") || has("MessageId"):
-		b.Type = TypeServiceBus
-	case has("Uri") && has("Properties"):
-		b.Type = TypeBlob
-		b.Props["dataType"] = "binary"
 	default:
-		if p, _, err := Value(raw); err == nil && isArrayOfObjects(p) {
-			b.Type = TypeCosmosDB
-			break
+		switch {
+		case has("DequeueCount") || has("PopReceipt"):
+			b.Type = TypeQueue
+		case has("PartitionContext"):
+			b.Type = TypeEventHub
+			b.Props["cardinality"] = "one"
+			if has("SequenceNumberArray") || has("OffsetArray") {
+				b.Props["cardinality"] = "many"
+			}
+		case has("LockTokenArray") || has("DeliveryCountArray") || has("MessageIdArray"):
+			b.Type = TypeServiceBus
+			b.Props["cardinality"] = "many"
+		case has("LockToken") || has("DeliveryCount") || has("MessageId"):
+			b.Type = TypeServiceBus
+		case has("Uri") && has("Properties"):
+			b.Type = TypeBlob
+			b.Props["dataType"] = "binary"
+		default:
+			if p, _, err := Value(raw); err == nil && isArrayOfObjects(p) {
+				b.Type = TypeCosmosDB
+				break
+			}
+			return Binding{}, invalid("cannot tell the trigger of Data member %q from the request's shape; declare the function's trigger", name)
 		}
-		return Binding{}, invalid("cannot tell the trigger of Data member %q from the request's shape; declare the function's trigger", name)
 	}
 	return b, nil
 }
 
-// objectKeys returns the member names of a JSON object, nil otherwise.
-func objectKeys(raw json.RawMessage) map[string]bool {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
-		return nil
+// The shapes of trigger values Infer recognises by their members.
+const (
+	shapeHTTP = iota + 1
+	shapeTimer
+	shapeEventGrid
+)
+
+// shapeOf tells an HTTP request (Url and Method), a TimerInfo (Schedule or
+// IsPastDue) or an Event Grid event (specversion or eventType) by the
+// members of the JSON object raw; 0 for anything else.
+func shapeOf(raw json.RawMessage) int {
+	var url, method, timer, grid bool
+	jsonscan.Object(raw, 0, func(name, _ []byte) bool {
+		switch string(name) {
+		case "Url":
+			url = true
+		case "Method":
+			method = true
+		case "Schedule", "IsPastDue":
+			timer = true
+		case "specversion", "eventType":
+			grid = true
+		}
+		return true
+	})
+	switch {
+	case url && method:
+		return shapeHTTP
+	case timer:
+		return shapeTimer
+	case grid:
+		return shapeEventGrid
 	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	keys := make(map[string]bool, len(m))
-	for k := range m {
-		keys[k] = true
-	}
-	return keys
+	return 0
 }
 
 func isArrayOfObjects(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	if len(b) < 2 || b[0] != '[' {
-		return false
-	}
-	var items []json.RawMessage
-	if json.Unmarshal(b, &items) != nil || len(items) == 0 {
+	items, err := array(bytes.TrimSpace(b), "value")
+	if err != nil || len(items) == 0 {
 		return false
 	}
 	for _, it := range items {
@@ -255,62 +290,74 @@ func (d *decoder) fallbackID() string {
 	return "polyfn-" + strconv.FormatUint(h.Sum64(), 16)
 }
 
+// evctx is an event context with room for what its optional attributes
+// point to, so that a synthesized event's context is one allocation.
+type evctx struct {
+	v1      event.EventContextV1
+	time    types.Timestamp
+	subject string
+	ct      string
+}
+
 // newEvent starts an event with the required attributes and kind.
-func newEvent(id, source, typ string, kind core.EventKind) (core.Event, *event.EventContextV1, error) {
-	ec := &event.EventContextV1{ID: id, Type: typ, Extensions: make(map[string]any, 6)}
-	src, err := parseSource(source)
-	if err != nil {
-		return core.Event{}, nil, err
+func newEvent(id, source, typ string, kind core.EventKind) (core.Event, *evctx, error) {
+	c := &evctx{v1: event.EventContextV1{ID: id, Type: typ, Extensions: make(map[string]any, 6)}}
+	if err := cejson.SetAttribute(&c.v1, "source", source); err != nil {
+		return core.Event{}, nil, invalid("source: %v", err)
 	}
-	ec.Source = src
 	if kind != "" {
-		ec.Extensions[core.KindExtension] = string(kind)
+		c.v1.Extensions[core.KindExtension] = kindValue(kind)
 	}
-	return core.Event{Context: ec}, ec, nil
+	return core.Event{Context: &c.v1}, c, nil
 }
 
-// sources caches parsed sources: a function's events share a few.
-var sources sync.Map // string → types.URIRef
+// kindValues are the portable kinds the decoders set, boxed once.
+var kindValues = map[core.EventKind]any{}
 
-const maxCachedSources = 4096
-
-var cachedSources atomic.Int32
-
-// parseSource parses a source URI-reference, from the cache when it can.
-func parseSource(s string) (types.URIRef, error) {
-	if v, ok := sources.Load(s); ok {
-		return v.(types.URIRef), nil
+func init() {
+	for _, k := range []core.EventKind{core.KindHTTPRequest, core.KindQueueMessage, core.KindTopicMessage, core.KindBusEvent,
+		core.KindScheduleFired, core.KindStreamRecord, core.KindStorageObjectCreated, core.KindStorageObjectDeleted, core.KindDBDocumentWritten} {
+		kindValues[k] = string(k)
 	}
-	ec := &event.EventContextV1{}
-	if err := cejson.SetAttribute(ec, "source", s); err != nil {
-		return types.URIRef{}, invalid("source: %v", err)
-	}
-	if cachedSources.Add(1) <= maxCachedSources {
-		sources.Store(s, ec.Source)
-	}
-	return ec.Source, nil
 }
 
-func setTime(ec *event.EventContextV1, t time.Time) {
+// kindValue returns k as the string an extension holds, without
+// allocating for the kinds the decoders set.
+func kindValue(k core.EventKind) any {
+	if v, ok := kindValues[k]; ok {
+		return v
+	}
+	return string(k)
+}
+
+func (c *evctx) setTime(t time.Time) {
 	if !t.IsZero() {
-		ec.Time = &types.Timestamp{Time: t}
+		c.time = types.Timestamp{Time: t}
+		c.v1.Time = &c.time
 	}
 }
 
-func setString(ec *event.EventContextV1, name, v string) {
+func (c *evctx) setSubject(s string) {
+	if s != "" {
+		c.subject = s
+		c.v1.Subject = &c.subject
+	}
+}
+
+func (c *evctx) setString(name, v string) {
 	if v != "" {
-		ec.Extensions[name] = v
+		c.v1.Extensions[name] = v
 	}
 }
 
-// setBody sets the event's data. ct "" is replaced by application/json for
-// a JSON object or array, application/octet-stream for binary data and
-// text/plain otherwise.
-func setBody(e *core.Event, body []byte, ct string, binary bool) {
+// setBody sets the event's data. ct "" (or a sender's content type that
+// is no media type) is replaced by application/json for a JSON object or
+// array, application/octet-stream for binary data and text/plain otherwise.
+func (c *evctx) setBody(e *core.Event, body []byte, ct string, binary bool) {
 	if body == nil {
 		return
 	}
-	if ct == "" {
+	if !strings.Contains(ct, "/") {
 		switch {
 		case binary:
 			ct = "application/octet-stream"
@@ -320,160 +367,20 @@ func setBody(e *core.Event, body []byte, ct string, binary bool) {
 			ct = "text/plain; charset=utf-8"
 		}
 	}
-	ec := e.Context.(*event.EventContextV1)
-	ec.DataContentType = &ct
+	c.ct = ct
+	c.v1.DataContentType = &c.ct
 	e.DataEncoded = body
 	e.DataBase64 = binary || cejson.IsBinaryData(ct, body)
-}
-
-// embedded returns the CloudEvent a message carries, if any: a structured
-// CloudEvent body (content type application/cloudevents+json, or a JSON
-// object with a specversion member), or AMQP binary mode (application
-// properties prefixed "cloudEvents:" or "cloudEvents_"). The event gets kind
-// unless it has a polyfnkind already.
-func embedded(body []byte, ct string, props map[string]json.RawMessage, kind core.EventKind) (core.Event, bool, error) {
-	if len(props) > 0 {
-		if ev, ok, err := amqpBinary(body, ct, props); ok || err != nil {
-			return withKind(ev, kind), ok, err
-		}
-	}
-	structured := cehttp.IsCloudEventContentType(ct)
-	if !structured {
-		if !bytes.Contains(body, []byte(`"specversion"`)) || !looksJSON(body) {
-			return core.Event{}, false, nil
-		}
-	}
-	e, err := cejson.Unmarshal(body)
-	if err != nil {
-		if structured {
-			return core.Event{}, false, invalid("message with content type %q: %v", ct, err)
-		}
-		return core.Event{}, false, nil // a JSON body that merely has a specversion member
-	}
-	return withKind(e, kind), true, nil
-}
-
-func withKind(e core.Event, kind core.EventKind) core.Event {
-	if e.Context != nil && kind != "" && core.EventKindOf(e) == "" {
-		driver.SetKind(&e, kind)
-	}
-	return e
-}
-
-// amqpBinary reads a CloudEvent in the AMQP binding's binary mode from
-// application properties.
-func amqpBinary(body []byte, ct string, props map[string]json.RawMessage) (core.Event, bool, error) {
-	found := false
-	for k := range props {
-		if len(k) > 12 && (strings.EqualFold(k[:12], "cloudEvents:") || strings.EqualFold(k[:12], "cloudEvents_")) {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return core.Event{}, false, nil
-	}
-	found = false
-	ec := &event.EventContextV1{}
-	for k, raw := range props {
-		var name string
-		switch {
-		case len(k) > 12 && strings.EqualFold(k[:12], "cloudEvents:"), len(k) > 12 && strings.EqualFold(k[:12], "cloudEvents_"):
-			name = strings.ToLower(k[12:])
-		default:
-			continue
-		}
-		v := scalarString(raw)
-		if name == "specversion" {
-			found = true
-		}
-		if err := cejson.SetAttribute(ec, name, v); err != nil {
-			return core.Event{}, false, invalid("application property %s: %v", k, err)
-		}
-	}
-	if !found {
-		return core.Event{}, false, nil
-	}
-	if ec.DataContentType == nil && ct != "" {
-		ec.DataContentType = &ct
-	}
-	e := core.Event{Context: ec}
-	if body != nil {
-		e.DataEncoded = body
-		e.DataBase64 = cejson.IsBinaryData(e.DataContentType(), body)
-	}
-	if err := cejson.Validate(e); err != nil {
-		return core.Event{}, false, err
-	}
-	return e, true, nil
-}
-
-func objectMembers(raw json.RawMessage) map[string]json.RawMessage {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
-		if b, _, err := Value(raw); err == nil && len(b) > 0 && b[0] == '{' {
-			raw = b
-		} else {
-			return nil
-		}
-	}
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(raw, &m)
-	return m
 }
 
 // payload decodes a message body: base64 for dataType binary, else text.
 func (d *decoder) payload(raw json.RawMessage) ([]byte, error) {
 	if d.binary() {
-		s, err := unquote(bytes.TrimSpace(raw))
-		if err != nil {
-			return nil, invalid("binary value is not a base64 string")
-		}
-		return decodeBase64(s)
+		return base64Value(raw)
 	}
 	b, _, err := Value(raw)
 	return b, err
 }
-
-// ---- Queue Storage ----
-
-func (d *decoder) queue(raw json.RawMessage) error {
-	d.inv.Trigger = core.TriggerQueue
-	body, err := d.payload(raw)
-	if err != nil {
-		return err
-	}
-	if e, ok, err := embedded(body, "", nil, core.KindQueueMessage); ok || err != nil {
-		d.inv.Events = append(d.inv.Events, e)
-		return err
-	}
-	id := d.req.MetaString("Id")
-	if id == "" {
-		id = d.fallbackID()
-	}
-	tail := ""
-	if q := d.b.Prop("queueName"); q != "" {
-		tail = "/queueServices/default/queues/" + q
-	}
-	e, ec, err := newEvent(id, d.source(tail), TypeQueueMessage, core.KindQueueMessage)
-	if err != nil {
-		return err
-	}
-	if t, ok := d.req.MetaTime("InsertionTime"); ok {
-		setTime(ec, t)
-	}
-	if n, ok := d.req.MetaInt("DequeueCount"); ok {
-		ec.Extensions["deliverycount"] = int32(n)
-	}
-	if t, ok := d.req.MetaTime("ExpirationTime"); ok {
-		ec.Extensions["expirytime"] = t.Format(time.RFC3339)
-	}
-	setBody(&e, body, "", d.binary())
-	d.inv.Events = append(d.inv.Events, e)
-	return nil
-}
-
-// ---- Service Bus ----
 
 // metaAt returns metadata for record i of a batch (the key's "Array"
 // variant) or, for single-record triggers, the key itself.
@@ -500,11 +407,7 @@ func records(raw json.RawMessage) ([]json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(b, &items); err != nil {
-		return nil, invalid("batch value is not a JSON array: %v", err)
-	}
-	return items, nil
+	return array(bytes.TrimSpace(b), "batch value")
 }
 
 // item decodes one batch element: base64 for dataType binary, a JSON string
@@ -522,437 +425,6 @@ func (d *decoder) item(raw json.RawMessage) ([]byte, error) {
 		return nil, nil
 	}
 	return raw, nil
-}
-
-func (d *decoder) serviceBus(raw json.RawMessage) error {
-	d.inv.Trigger = core.TriggerQueue
-	kind := core.KindQueueMessage
-	entity := d.b.Prop("queueName")
-	if t := d.b.Prop("topicName"); t != "" || d.src.Kind == core.TriggerTopic {
-		d.inv.Trigger, kind = core.TriggerTopic, core.KindTopicMessage
-		entity = t + "/subscriptions/" + d.b.Prop("subscriptionName")
-		if t != "" {
-			entity = "topics/" + entity
-		}
-	}
-	ns := ""
-	if c := objectMembers(d.req.Metadata["Client"]); c != nil {
-		ns = scalarString(c["FullyQualifiedNamespace"])
-	}
-	src := ""
-	if ns != "" {
-		src = "//" + ns
-		if entity != "" {
-			src += "/" + entity
-		}
-	}
-	src = d.source(src)
-	return d.messages(raw, "message", func(body []byte, meta metaAt) (core.Event, error) {
-		return d.sbEvent(body, meta, src, kind)
-	})
-}
-
-func (d *decoder) sbEvent(body []byte, meta metaAt, src string, kind core.EventKind) (core.Event, error) {
-	ct := metaString(meta("ContentType"))
-	props := objectMembers(meta("ApplicationProperties"))
-	if props == nil {
-		props = objectMembers(meta("UserProperties"))
-	}
-	if e, ok, err := embedded(body, ct, props, kind); ok || err != nil {
-		return e, err
-	}
-	id := metaString(meta("MessageId"))
-	if id == "" {
-		id = d.fallbackID()
-	}
-	e, ec, err := newEvent(id, src, TypeServiceBusMessage, kind)
-	if err != nil {
-		return e, err
-	}
-	subject := metaString(meta("Subject"))
-	if subject == "" {
-		subject = metaString(meta("Label"))
-	}
-	if subject != "" {
-		ec.Subject = &subject
-	}
-	if t, err := ParseTime(metaString(meta("EnqueuedTimeUtc"))); err == nil {
-		setTime(ec, t)
-	}
-	pk := metaString(meta("PartitionKey"))
-	if pk == "" {
-		pk = metaString(meta("SessionId"))
-	}
-	setString(ec, core.PartitionKeyExtension, pk)
-	setString(ec, "sequence", padSequence(metaString(meta("SequenceNumber"))))
-	setString(ec, "correlationid", metaString(meta("CorrelationId")))
-	if n, ok := metaInt(meta("DeliveryCount")); ok {
-		ec.Extensions["deliverycount"] = int32(n)
-	}
-	if t, err := ParseTime(metaString(meta("ExpiresAtUtc"))); err == nil && !t.IsZero() {
-		ec.Extensions["expirytime"] = t.Format(time.RFC3339)
-	}
-	setBody(&e, body, ct, d.binary())
-	return e, nil
-}
-
-// ---- Event Hubs ----
-
-func (d *decoder) eventHub(raw json.RawMessage) error {
-	d.inv.Trigger = core.TriggerStream
-	pc := objectMembers(d.req.Metadata["PartitionContext"])
-	ns, hub, partition := scalarString(pc["FullyQualifiedNamespace"]), scalarString(pc["EventHubName"]), scalarString(pc["PartitionId"])
-	if hub == "" {
-		hub = d.b.Prop("eventHubName")
-	}
-	src := ""
-	if ns != "" {
-		src = "//" + ns + "/" + hub
-	}
-	src = d.source(src)
-	return d.messages(raw, "event", func(body []byte, meta metaAt) (core.Event, error) {
-		return d.ehEvent(body, meta, src, partition)
-	})
-}
-
-func (d *decoder) ehEvent(body []byte, meta metaAt, src, partition string) (core.Event, error) {
-	sys := objectMembers(meta("SystemProperties"))
-	ct := scalarString(sys["content-type"])
-	if e, ok, err := embedded(body, ct, objectMembers(meta("Properties")), core.KindStreamRecord); ok || err != nil {
-		return e, err
-	}
-	seq := scalarString(meta("SequenceNumber"))
-	if seq == "" {
-		seq = scalarString(sys["SequenceNumber"])
-	}
-	id := scalarString(sys["message-id"])
-	if id == "" && seq != "" {
-		id = partition + "-" + seq
-	}
-	if id == "" {
-		id = d.fallbackID()
-	}
-	e, ec, err := newEvent(id, src, TypeEventHubMessage, core.KindStreamRecord)
-	if err != nil {
-		return e, err
-	}
-	if t, err := ParseTime(scalarString(meta("EnqueuedTimeUtc"))); err == nil {
-		setTime(ec, t)
-	}
-	pk := scalarString(meta("PartitionKey"))
-	if pk == "" {
-		pk = scalarString(sys["PartitionKey"])
-	}
-	setString(ec, core.PartitionKeyExtension, pk)
-	setString(ec, "sequence", padSequence(seq))
-	setString(ec, "partition", partition)
-	setBody(&e, body, ct, d.binary())
-	return e, nil
-}
-
-// ---- Cosmos DB ----
-
-func (d *decoder) cosmos(raw json.RawMessage) error {
-	d.inv.Trigger, d.inv.Batch = core.TriggerStream, true
-	items, err := records(raw)
-	if err != nil {
-		return err
-	}
-	tail := ""
-	if c := d.b.Prop("containerName"); c != "" {
-		tail = "/sqlDatabases/" + d.b.Prop("databaseName") + "/containers/" + c
-	} else if c := d.b.Prop("collectionName"); c != "" {
-		tail = "/sqlDatabases/" + d.b.Prop("databaseName") + "/containers/" + c
-	}
-	src := d.source(tail)
-	for i, it := range items {
-		var doc struct {
-			ID   string      `json:"id"`
-			Rid  string      `json:"_rid"`
-			Etag string      `json:"_etag"`
-			TS   json.Number `json:"_ts"`
-			LSN  json.Number `json:"_lsn"`
-		}
-		if err := json.Unmarshal(it, &doc); err != nil {
-			return invalid("document %d is not a JSON object: %v", i, err)
-		}
-		id := doc.ID
-		if doc.Rid != "" {
-			id = doc.Rid + "@" + strings.Trim(doc.Etag, `"`)
-		}
-		if id == "" {
-			return invalid("document %d has neither id nor _rid", i)
-		}
-		e, ec, err := newEvent(id, src, TypeCosmosDBWritten, core.KindDBDocumentWritten)
-		if err != nil {
-			return err
-		}
-		if doc.ID != "" {
-			s := "docs/" + doc.ID
-			ec.Subject = &s
-		}
-		if ts, err := doc.TS.Int64(); err == nil {
-			setTime(ec, time.Unix(ts, 0).UTC())
-		}
-		setString(ec, "sequence", padSequence(doc.LSN.String()))
-		if d.src.PartitionKeyPath != "" {
-			setString(ec, core.PartitionKeyExtension, documentPath(it, d.src.PartitionKeyPath))
-		}
-		setBody(&e, it, "application/json", false)
-		d.inv.Events = append(d.inv.Events, e)
-	}
-	return nil
-}
-
-// documentPath returns the scalar at path ("/a/b") in a JSON document, as
-// text; "" when absent or not a scalar.
-func documentPath(doc json.RawMessage, path string) string {
-	raw := doc
-	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
-		m := objectMembers(raw)
-		if m == nil {
-			return ""
-		}
-		if raw = m[part]; raw == nil {
-			return ""
-		}
-	}
-	if r := bytes.TrimSpace(raw); len(r) > 0 && (r[0] == '{' || r[0] == '[') {
-		return ""
-	}
-	return scalarString(raw)
-}
-
-// ---- Timer ----
-
-func (d *decoder) timer(raw json.RawMessage) error {
-	d.inv.Trigger = core.TriggerSchedule
-	var ti struct {
-		IsPastDue bool
-	}
-	if err := json.Unmarshal(raw, &ti); err != nil {
-		return invalid("timer value is not a TimerInfo object: %v", err)
-	}
-	sys := d.req.Sys()
-	e, ec, err := newEvent(d.fallbackID(), d.source(""), TypeTimerFired, core.KindScheduleFired)
-	if err != nil {
-		return err
-	}
-	setTime(ec, sys.UtcNow)
-	ec.Extensions["pastdue"] = ti.IsPastDue
-	setBody(&e, append([]byte(nil), bytes.TrimSpace(raw)...), "application/json", false)
-	d.inv.Events = append(d.inv.Events, e)
-	return nil
-}
-
-// ---- Blob ----
-
-// BlobData is the data of a blob event, shaped like Event Grid's
-// Microsoft.Storage.BlobCreated data. The blob's bytes are not in the
-// event; a function reads them from the invocation request:
-//
-//	req, _ := azure.FromContext(ctx)
-//	content, err := req.Binary(req.TriggerName)
-type BlobData struct {
-	URL           string `json:"url"`
-	ETag          string `json:"eTag,omitempty"`
-	ContentType   string `json:"contentType,omitempty"`
-	ContentLength int64  `json:"contentLength"`
-	BlobType      string `json:"blobType,omitempty"`
-}
-
-func (d *decoder) blob(raw json.RawMessage) error {
-	d.inv.Trigger = core.TriggerStorage
-	uri := d.req.MetaString("Uri")
-	props := objectMembers(d.req.Metadata["Properties"])
-	u, err := url.Parse(uri)
-	if err != nil || uri == "" {
-		return invalid("blob metadata Uri %q is not a URL", uri)
-	}
-	container, name, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
-	if n, err := url.PathUnescape(name); err == nil {
-		name = n
-	}
-	etag := strings.Trim(scalarString(props["ETag"]), `"`)
-	data := BlobData{URL: uri, ETag: etag, ContentType: scalarString(props["ContentType"]), BlobType: blobType(scalarString(props["BlobType"]))}
-	if n, err := strconv.ParseInt(scalarString(props["Length"]), 10, 64); err == nil {
-		data.ContentLength = n
-	} else if body, err := d.payload(raw); err == nil {
-		data.ContentLength = int64(len(body))
-	}
-	id := container + "/" + name
-	if etag != "" {
-		id += "@" + etag
-	}
-	e, ec, err := newEvent(id, d.source("//"+u.Host), TypeBlobCreated, core.KindStorageObjectCreated)
-	if err != nil {
-		return err
-	}
-	subject := "/blobServices/default/containers/" + container + "/blobs/" + name
-	ec.Subject = &subject
-	if t, err := ParseTime(scalarString(props["LastModified"])); err == nil {
-		setTime(ec, t)
-	}
-	ec.Extensions["dataref"] = uri
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	setBody(&e, b, "application/json", false)
-	d.inv.Events = append(d.inv.Events, e)
-	return nil
-}
-
-// blobType names the legacy storage SDK's BlobType enum values the host
-// sends as numbers.
-func blobType(s string) string {
-	switch s {
-	case "1":
-		return "PageBlob"
-	case "2":
-		return "BlockBlob"
-	case "3":
-		return "AppendBlob"
-	case "0":
-		return ""
-	}
-	return s
-}
-
-// ---- HTTP ----
-
-// HTTPTrigger is the host's JSON rendering of an HTTP request.
-type HTTPTrigger struct {
-	URL        string              `json:"Url"`
-	Method     string              `json:"Method"`
-	Query      json.RawMessage     `json:"Query"`
-	Headers    map[string][]string `json:"Headers"`
-	Params     map[string]*string  `json:"Params"`
-	Identities json.RawMessage     `json:"Identities"`
-	Body       *string             `json:"Body"`
-}
-
-func (d *decoder) http(raw json.RawMessage) error {
-	d.inv.Trigger = core.TriggerHTTP
-	r, body, err := HTTPRequest(context.Background(), raw)
-	if err != nil {
-		return err
-	}
-	d.inv.HTTP, d.inv.HTTPBody = r, body
-	if cehttp.ModeOf(r.Header) != cehttp.NotCloudEvent {
-		evs, mode, err := cehttp.Read(r.Header, body)
-		if err != nil {
-			return invalid("HTTP request in CloudEvents %s mode: %v", cehttp.ModeOf(r.Header), err)
-		}
-		for i := range evs {
-			evs[i] = withKind(evs[i], core.KindHTTPRequest)
-		}
-		d.inv.Events, d.inv.Batch = evs, mode == cehttp.Batch
-		return nil
-	}
-	id := d.req.InvocationID
-	if id == "" {
-		id = d.fallbackID()
-	}
-	src := *r.URL
-	src.RawQuery, src.Fragment = "", ""
-	e, ec, err := newEvent(id, d.source(src.String()), TypeHTTPRequest, core.KindHTTPRequest)
-	if err != nil {
-		return err
-	}
-	if p := r.URL.Path; p != "" {
-		ec.Subject = &p
-	}
-	setTime(ec, d.req.Sys().UtcNow)
-	if len(body) > 0 {
-		setBody(&e, body, r.Header.Get("Content-Type"), false)
-	}
-	d.inv.Events = append(d.inv.Events, e)
-	return nil
-}
-
-// HTTPRequest builds the *http.Request an HTTP trigger value describes: URL,
-// method, headers, route parameters as path values (r.PathValue), and the
-// body, base64-decoded when the host encoded it (Content-Type
-// application/octet-stream or multipart/*). It also returns the body bytes.
-func HTTPRequest(ctx context.Context, raw json.RawMessage) (*http.Request, []byte, error) {
-	var t HTTPTrigger
-	if err := json.Unmarshal(raw, &t); err != nil {
-		return nil, nil, invalid("HTTP trigger value: %v", err)
-	}
-	if t.Method == "" || t.URL == "" {
-		return nil, nil, invalid("HTTP trigger value has no Method or Url")
-	}
-	u, err := url.Parse(t.URL)
-	if err != nil {
-		return nil, nil, invalid("HTTP trigger Url %q: %v", t.URL, err)
-	}
-	h := make(http.Header, len(t.Headers))
-	for k, vs := range t.Headers {
-		h[http.CanonicalHeaderKey(k)] = vs
-	}
-	var body []byte
-	if t.Body != nil {
-		body = []byte(*t.Body)
-		if mt := strings.ToLower(h.Get("Content-Type")); strings.HasPrefix(mt, "application/octet-stream") || strings.HasPrefix(mt, "multipart/") {
-			if body, err = decodeBase64(*t.Body); err != nil {
-				return nil, nil, invalid("HTTP body of %s: %v", mt, err)
-			}
-		}
-	}
-	r, err := http.NewRequestWithContext(ctx, strings.ToUpper(t.Method), u.String(), bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, invalid("HTTP trigger: %v", err)
-	}
-	r.Header = h
-	r.Host = u.Host
-	if hv := h.Get("Host"); hv != "" {
-		r.Host = hv
-	}
-	r.RequestURI = u.RequestURI()
-	r.ContentLength = int64(len(body))
-	if xf := h.Get("X-Forwarded-For"); xf != "" {
-		r.RemoteAddr, _, _ = strings.Cut(xf, ",")
-	}
-	for k, v := range t.Params {
-		if v != nil {
-			r.SetPathValue(k, *v)
-		}
-	}
-	return r, body, nil
-}
-
-// ---- Event Grid ----
-
-func (d *decoder) eventGrid(raw json.RawMessage) error {
-	d.inv.Trigger = core.TriggerEvent
-	o := objectKeys(raw)
-	var e core.Event
-	var err error
-	if o["specversion"] {
-		e, err = FromCloudEventSchema(raw)
-	} else {
-		e, err = FromEventGridSchema(raw)
-	}
-	if err != nil {
-		return err
-	}
-	if d.src.Resource != "" && e.Source() == "" {
-		e.SetSource(d.src.Resource)
-	}
-	d.inv.Events = append(d.inv.Events, e)
-	return nil
-}
-
-// eventGridKind is the portable kind of an Event Grid event type.
-func eventGridKind(typ string) core.EventKind {
-	switch typ {
-	case TypeBlobCreated:
-		return core.KindStorageObjectCreated
-	case TypeBlobDeleted:
-		return core.KindStorageObjectDeleted
-	}
-	return core.KindBusEvent
 }
 
 // messages decodes the trigger value raw — one message, or with cardinality
@@ -977,6 +449,7 @@ func (d *decoder) messages(raw json.RawMessage, noun string, build func(body []b
 		return err
 	}
 	metaFor := d.batchMeta()
+	d.inv.Events = make([]core.Event, 0, len(items))
 	for i, it := range items {
 		body, err := d.item(it)
 		if err != nil {

@@ -5,18 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/golden"
 )
-
-var update = flag.Bool("update", false, "update golden files")
 
 // declare returns the Source of a function declared with trigger t.
 func declare(t *testing.T, trig core.Trigger) Source {
@@ -119,7 +118,7 @@ func TestDecodeGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := render(t, inv)
-			golden(t, filepath.Join("testdata", "requests", tt.name+".golden.json"), got)
+			golden.Check(t, filepath.Join("testdata", "requests", tt.name+".golden.json"), got)
 		})
 	}
 }
@@ -153,26 +152,6 @@ func render(t *testing.T, inv *Invocation) []byte {
 		t.Fatal(err)
 	}
 	return append(b, '\n')
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
 }
 
 func TestDecodeErrors(t *testing.T) {
@@ -276,6 +255,20 @@ func TestParseTime(t *testing.T) {
 	if _, err := ParseTime("04/06/2024 15:30:00"); err == nil {
 		t.Error("culture-formatted date: no error")
 	}
+	// Metadata dates take a fast path that must agree with ParseTime.
+	for _, s := range append([]string{"2024-02-29T00:00:00", "2023-02-29T00:00:00", "2023-10-12T24:00:00", "2023-10-12T20:13:49.1234567890Z",
+		"2023-10-12T20:13:49+24:00", "2023-10-12T20:13:49.Z", "2023-10-12t20:13:49"}, func() (in []string) {
+		for _, tt := range tests {
+			in = append(in, tt.in)
+		}
+		return in
+	}()...) {
+		want, werr := ParseTime(s)
+		got, err := metaTime(json.RawMessage(strconv.Quote(s)))
+		if (err == nil) != (werr == nil) || !got.Equal(want) {
+			t.Errorf("metaTime(%q) = %v, %v; ParseTime gives %v, %v", s, got, err, want, werr)
+		}
+	}
 }
 
 func TestRequestAccessors(t *testing.T) {
@@ -304,53 +297,11 @@ func TestRequestAccessors(t *testing.T) {
 		t.Error("Binary(missing): no error")
 	}
 	ctx := NewContext(context.Background(), req)
-	if got, ok := FromContext(ctx); !ok || got != req {
-		t.Error("FromContext does not return the request")
+	if got, ok := RequestFromContext(ctx); !ok || got != req {
+		t.Error("RequestFromContext does not return the request")
 	}
-	if _, ok := FromContext(context.Background()); ok {
-		t.Error("FromContext of an empty context is ok")
-	}
-}
-
-// TestSharedFixtures decodes every request capture of the shared fixture
-// folder, when it is present, so that a new capture that breaks the decoder
-// shows up. It checks only that decoding succeeds.
-func TestSharedFixtures(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "azure")
-	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.request.json"))
-	top, _ := filepath.Glob(filepath.Join(dir, "*.request.json"))
-	files = append(files, top...)
-	if len(files) == 0 {
-		t.Skip("shared fixtures not present")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			body, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req, err := ParseRequest(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := Infer(req); err != nil {
-				if len(req.Data) > 1 {
-					// Several Data members (trigger plus input bindings): the
-					// trigger cannot be guessed, and the error must say so.
-					if !strings.Contains(err.Error(), "declare the function's trigger") {
-						t.Fatalf("an ambiguous request must ask for a declared trigger: %v", err)
-					}
-					return
-				}
-				if strings.Contains(f, "docs-http") {
-					t.Skipf("stale docs sample: %v", err)
-				}
-				t.Fatal(err)
-			}
-			if _, err := Decode(req, Source{Function: "fn"}); err != nil {
-				t.Fatal(err)
-			}
-		})
+	if _, ok := RequestFromContext(context.Background()); ok {
+		t.Error("RequestFromContext of an empty context is ok")
 	}
 }
 

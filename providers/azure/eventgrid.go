@@ -14,6 +14,8 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/jsonscan"
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // FromCloudEventSchema converts an Event Grid event in the CloudEvents 1.0
@@ -82,7 +84,7 @@ func fromMessaging(ce messaging.CloudEvent, base64 bool) (core.Event, error) {
 		switch {
 		case base64:
 			e.DataEncoded, e.DataBase64 = data, true
-		case isJSONMediaType(mediaTypeOf(ec.DataContentType)):
+		case mediatype.IsJSON(mediatype.OfPtr(ec.DataContentType)):
 			e.DataEncoded = data
 		default:
 			// Other media types carry their text as a JSON string.
@@ -99,14 +101,6 @@ func fromMessaging(ce messaging.CloudEvent, base64 bool) (core.Event, error) {
 		return core.Event{}, err
 	}
 	return e, nil
-}
-
-func mediaTypeOf(ct *string) string {
-	if ct == nil {
-		return ""
-	}
-	mt, _, _ := strings.Cut(*ct, ";")
-	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // EventGridEvent is an event in the Event Grid schema.
@@ -136,23 +130,21 @@ func FromEventGridSchema(raw json.RawMessage) (core.Event, error) {
 	if src == "" {
 		src = "/eventgrid"
 	}
-	e, ec, err := newEvent(g.ID, src, g.EventType, eventGridKind(g.EventType))
+	e, c, err := newEvent(g.ID, src, g.EventType, eventGridKind(g.EventType))
 	if err != nil {
 		return e, err
 	}
-	if g.Subject != "" {
-		ec.Subject = &g.Subject
-	}
+	c.setSubject(g.Subject)
 	if g.EventTime != "" {
 		t, err := ParseTime(g.EventTime)
 		if err != nil {
 			return e, err
 		}
-		setTime(ec, t)
+		c.setTime(t)
 	}
-	setString(ec, "dataversion", g.DataVersion)
+	c.setString("dataversion", g.DataVersion)
 	if d := bytes.TrimSpace(g.Data); len(d) > 0 && string(d) != "null" {
-		setBody(&e, d, "application/json", false)
+		c.setBody(&e, d, "application/json", false)
 	}
 	return e, nil
 }
@@ -179,7 +171,7 @@ func ToCloudEventSchema(e core.Event) messaging.CloudEvent {
 		ce.Extensions = ext
 	}
 	if data := e.Data(); data != nil {
-		if !e.DataBase64 && isJSONMediaType(mediaTypeOf(ce.DataContentType)) && json.Valid(data) {
+		if !e.DataBase64 && mediatype.IsJSON(mediatype.OfPtr(ce.DataContentType)) && jsonscan.Valid(data) {
 			ce.Data = json.RawMessage(data)
 		} else {
 			ce.Data = data
@@ -188,8 +180,39 @@ func ToCloudEventSchema(e core.Event) messaging.CloudEvent {
 	return ce
 }
 
-// isJSONMediaType reports whether mt (lower case, no parameters) is JSON:
-// empty, application/json, text/json or */*+json.
-func isJSONMediaType(mt string) bool {
-	return mt == "" || mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
+// eventGrid decodes an Event Grid event, in the CloudEvents schema (passed
+// through) or the Event Grid schema.
+func (d *decoder) eventGrid(raw json.RawMessage) error {
+	d.inv.Trigger = core.TriggerEvent
+	var e core.Event
+	var err error
+	if hasMember(raw, "specversion") {
+		e, err = FromCloudEventSchema(raw)
+	} else {
+		e, err = FromEventGridSchema(raw)
+	}
+	if err != nil {
+		return err
+	}
+	if d.src.Resource != "" && e.Source() == "" {
+		e.SetSource(d.src.Resource)
+	}
+	d.inv.Events = append(d.inv.Events, e)
+	return nil
+}
+
+// hasMember reports whether the JSON object raw has a member name.
+func hasMember(raw json.RawMessage, name string) bool {
+	return member(raw, name) != nil
+}
+
+// eventGridKind is the portable kind of an Event Grid event type.
+func eventGridKind(typ string) core.EventKind {
+	switch typ {
+	case TypeBlobCreated:
+		return core.KindStorageObjectCreated
+	case TypeBlobDeleted:
+		return core.KindStorageObjectDeleted
+	}
+	return core.KindBusEvent
 }

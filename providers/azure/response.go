@@ -2,7 +2,6 @@ package azure
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"sort"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
-	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
 )
 
@@ -98,8 +96,9 @@ func ParseResponse(body []byte) (*Response, error) {
 
 // HTTPOutput returns the value of an http output binding ("res"):
 // {"statusCode":N,"headers":{...},"body":"..."}. Header values are strings,
-// as the host requires: several values of one header are joined with ", "
-// (so several Set-Cookie headers cannot be carried; use forwarding). The
+// as the host requires: several values of one header are joined with ","
+// into one field, which HTTP takes to mean the same list (so several
+// Set-Cookie headers cannot be carried; use forwarding). The
 // body is written as a string, so a body that is not UTF-8 has its invalid
 // bytes replaced by U+FFFD.
 func HTTPOutput(status int, h http.Header, body []byte) json.RawMessage {
@@ -118,7 +117,7 @@ func HTTPOutput(status int, h http.Header, body []byte) json.RawMessage {
 		}
 		dst = cejson.AppendString(dst, k)
 		dst = append(dst, ':')
-		dst = cejson.AppendString(dst, strings.Join(h[k], ", "))
+		dst = cejson.AppendString(dst, strings.Join(h[k], ","))
 	}
 	dst = append(dst, `},"body":`...)
 	dst = cejson.AppendString(dst, string(body))
@@ -130,21 +129,28 @@ func HTTPOutput(status int, h http.Header, body []byte) json.RawMessage {
 // writes one message per element to a queue or Service Bus output), none as
 // nil. Objects, never bare strings, keep clear of the host's base64 trap.
 func ReplyValue(replies []*core.Event) (json.RawMessage, error) {
-	var n int
-	for _, r := range replies {
-		if r != nil {
-			n++
+	return appendReplies(nil, len(replies), func(i int) *core.Event { return replies[i] })
+}
+
+// appendReplies appends the ReturnValue of the n replies reply(i) returns
+// (nil for none) to dst, as ReplyValue describes; nothing when all are nil.
+// Its error is a *ReplyError naming the reply at fault.
+func appendReplies(dst []byte, n int, reply func(i int) *core.Event) ([]byte, error) {
+	count := 0
+	for i := 0; i < n; i++ {
+		if reply(i) != nil {
+			count++
 		}
 	}
-	if n == 0 {
-		return nil, nil
+	if count == 0 {
+		return dst, nil
 	}
-	var dst []byte
-	if n > 1 {
+	if count > 1 {
 		dst = append(dst, '[')
 	}
 	first := true
-	for _, r := range replies {
+	for i := 0; i < n; i++ {
+		r := reply(i)
 		if r == nil {
 			continue
 		}
@@ -153,48 +159,31 @@ func ReplyValue(replies []*core.Event) (json.RawMessage, error) {
 		}
 		first = false
 		if err := cejson.Validate(*r); err != nil {
-			return nil, err
+			return nil, &ReplyError{Index: i, Err: err}
 		}
 		var err error
 		if dst, err = cejson.Append(dst, *r); err != nil {
-			return nil, err
+			return nil, &ReplyError{Index: i, Err: err}
 		}
 	}
-	if n > 1 {
+	if count > 1 {
 		dst = append(dst, ']')
 	}
 	return dst, nil
 }
 
-// HTTPReply returns the http output carrying a reply event in the
-// CloudEvents HTTP binary mode: 200 with ce- headers and the data as body,
-// or 204 without a reply.
-func HTTPReply(reply *core.Event) (json.RawMessage, error) {
-	if reply == nil {
-		return HTTPOutput(http.StatusNoContent, http.Header{}, nil), nil
-	}
-	if err := cejson.Validate(*reply); err != nil {
-		return nil, err
-	}
-	h := http.Header{}
-	if err := cehttp.SetBinaryHeaders(h, reply); err != nil {
-		return nil, err
-	}
-	return HTTPOutput(http.StatusOK, h, reply.Data()), nil
+// ReplyError is the error of a reply event that cannot be encoded, the
+// function's own bug.
+type ReplyError struct {
+	// Index is the record whose reply is at fault.
+	Index int
+	// Err says what is wrong with it.
+	Err error
 }
 
-type requestKey struct{}
-
-// NewContext returns a copy of ctx carrying the invocation request, so a
-// function can reach what the CloudEvent leaves out (input bindings, a
-// blob's bytes, raw metadata) with FromContext. The adapter calls it.
-func NewContext(ctx context.Context, r *Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+func (e *ReplyError) Error() string {
+	return "the function returned an invalid reply event: " + e.Err.Error()
 }
 
-// FromContext returns the invocation request ctx carries, when the function
-// runs on Azure in envelope mode.
-func FromContext(ctx context.Context) (*Request, bool) {
-	r, ok := ctx.Value(requestKey{}).(*Request)
-	return r, ok && r != nil
-}
+// Unwrap returns what is wrong with the reply.
+func (e *ReplyError) Unwrap() error { return e.Err }

@@ -11,6 +11,8 @@ import (
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/jsonscan"
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // FromCloudEvent returns the event a function sees for a CloudEvent Google
@@ -27,7 +29,7 @@ import (
 // e is not modified; the result may share e's data. The error wraps
 // ErrInvalidEvent when a Pub/Sub message claims to carry a CloudEvent that
 // is not valid.
-func FromCloudEvent(e event.Event) (event.Event, error) {
+func FromCloudEvent(e core.Event) (core.Event, error) {
 	if e.Context == nil {
 		return e, invalid("event has no context")
 	}
@@ -43,7 +45,7 @@ func FromCloudEvent(e event.Event) (event.Event, error) {
 // own context, or replaces *e with the CloudEvent a Pub/Sub message
 // carries, and so saves FromCloudEvent's copy. Use it on an event nothing
 // else refers to. On error *e is unchanged.
-func Normalize(e *event.Event) error {
+func Normalize(e *core.Event) error {
 	if e.Context == nil {
 		return invalid("event has no context")
 	}
@@ -78,7 +80,7 @@ func Normalize(e *event.Event) error {
 
 // setExtension sets a string extension unless e already has it, without
 // the SDK's per-call validation (name is one of ours, lower case).
-func setExtension(e *event.Event, name, value string) {
+func setExtension(e *core.Event, name, value string) {
 	if _, has := core.Extension(*e, name); has {
 		return
 	}
@@ -114,21 +116,21 @@ type pubsubMessage struct {
 
 // unwrapPubSub returns the CloudEvent a Pub/Sub message carries per Google's
 // Pub/Sub protocol binding, and otherwise the message's ordering key.
-func unwrapPubSub(e event.Event) (inner event.Event, ok bool, orderingKey string, err error) {
+func unwrapPubSub(e core.Event) (inner core.Event, ok bool, orderingKey string, err error) {
 	data := e.Data()
-	if len(data) == 0 || !isJSON(mediaType(e.DataContentType())) {
-		return event.Event{}, false, "", nil
+	if len(data) == 0 || !mediatype.IsJSON(mediatype.Of(e.DataContentType())) {
+		return core.Event{}, false, "", nil
 	}
 	pm, ok := scanPubSub(data)
 	if !ok {
-		return event.Event{}, false, "", nil // not ours to judge: the function decides
+		return core.Event{}, false, "", nil // not ours to judge: the function decides
 	}
-	if !pm.ce && !pm.hasCTAttr && !mayBeObject(pm.dataPrefix) {
-		return event.Event{}, false, pm.orderingKey, nil
+	if !pm.ce && !pm.hasCTAttr && !mayCarryCloudEvent(pm.data) {
+		return core.Event{}, false, pm.orderingKey, nil
 	}
 	var full pubsubMessage
 	if err := json.Unmarshal(data, &full); err != nil {
-		return event.Event{}, false, pm.orderingKey, nil
+		return core.Event{}, false, pm.orderingKey, nil
 	}
 	m := &full.Message
 	contentType := ""
@@ -143,38 +145,64 @@ func unwrapPubSub(e event.Event) (inner event.Event, ok bool, orderingKey string
 	}
 	isStructured := cehttp.IsCloudEventContentType(contentType)
 	if !binary && !isStructured && !mayBeObject(m.Data) {
-		return event.Event{}, false, pm.orderingKey, nil
+		return core.Event{}, false, pm.orderingKey, nil
 	}
 	payload, err := decodeBase64JSON(m.Data)
 	if err != nil {
 		if !binary && !isStructured {
-			return event.Event{}, false, pm.orderingKey, nil // the function decides
+			return core.Event{}, false, pm.orderingKey, nil // the function decides
 		}
-		return event.Event{}, false, "", invalid("Pub/Sub message %s: data: %v", e.ID(), err)
+		return core.Event{}, false, "", invalid("Pub/Sub message %s: data: %v", e.ID(), err)
 	}
 	switch {
 	case binary:
 		inner, err = pubsubBinary(m.Attributes, payload)
 	case isStructured:
 		if strings.HasPrefix(strings.ToLower(contentType), cehttp.BatchContentType) {
-			return event.Event{}, false, "", invalid("Pub/Sub message %s: batched CloudEvents (%s) are not supported", e.ID(), contentType)
+			return core.Event{}, false, "", invalid("Pub/Sub message %s: batched CloudEvents (%s) are not supported", e.ID(), contentType)
 		}
 		inner, err = ParseStructured(payload)
 	default:
 		// Sniffed: a JSON object that names specversion and parses as a
 		// valid CloudEvent; anything else is an ordinary message.
 		if !bytes.Contains(payload, []byte(`"specversion"`)) {
-			return event.Event{}, false, pm.orderingKey, nil
+			return core.Event{}, false, pm.orderingKey, nil
 		}
 		inner, err = ParseStructured(payload)
 		if err != nil {
-			return event.Event{}, false, pm.orderingKey, nil
+			return core.Event{}, false, pm.orderingKey, nil
 		}
 	}
 	if err != nil {
-		return event.Event{}, false, "", invalid("Pub/Sub message %s carries an invalid CloudEvent: %v", e.ID(), err)
+		return core.Event{}, false, "", invalid("Pub/Sub message %s carries an invalid CloudEvent: %v", e.ID(), err)
 	}
 	return inner, true, "", nil
+}
+
+// mayCarryCloudEvent reports whether raw, the JSON value of a message's
+// data, may be a structured CloudEvent: a base64 string whose bytes form a
+// JSON object that names "specversion". Most messages are told apart from
+// one here, without decoding their envelope: the answer is exact but for
+// data that merely names specversion, which the caller then parses.
+func mayCarryCloudEvent(raw []byte) bool {
+	if !mayBeObject(raw) {
+		return false
+	}
+	b64, ok := jsonscan.Plain(raw)
+	if !ok {
+		u, err := jsonscan.Unquote(raw)
+		if err != nil {
+			return false
+		}
+		b64 = u
+	}
+	var buf [1024]byte
+	dst := buf[:]
+	if n := base64.StdEncoding.DecodedLen(len(b64)); n > len(buf) {
+		dst = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Decode(dst, b64)
+	return err == nil && bytes.Contains(dst[:n], []byte(`"specversion"`))
 }
 
 // mayBeObject reports whether the base64 JSON string b64 may decode to a
@@ -205,7 +233,7 @@ func decodeBase64JSON(raw json.RawMessage) ([]byte, error) {
 // pubsubBinary builds the event of a binary-mode Pub/Sub message: ce-
 // attributes are the event's attributes, Content-Type its datacontenttype,
 // the message data its data.
-func pubsubBinary(attrs map[string]string, data []byte) (event.Event, error) {
+func pubsubBinary(attrs map[string]string, data []byte) (core.Event, error) {
 	ec := &event.EventContextV1{}
 	var ct, ceCT string
 	for k, v := range attrs {
@@ -217,7 +245,7 @@ func pubsubBinary(attrs map[string]string, data []byte) (event.Event, error) {
 			ceCT = v
 		case strings.HasPrefix(lk, "ce-"):
 			if err := cejson.SetAttribute(ec, lk[3:], v); err != nil {
-				return event.Event{}, err
+				return core.Event{}, err
 			}
 		}
 	}
@@ -227,7 +255,7 @@ func pubsubBinary(attrs map[string]string, data []byte) (event.Event, error) {
 	if ct != "" {
 		ec.DataContentType = &ct
 	}
-	e := event.Event{Context: ec}
+	e := core.Event{Context: ec}
 	if len(data) > 0 {
 		e.DataEncoded = data
 		e.DataBase64 = cejson.IsBinaryData(ct, data)
@@ -239,13 +267,13 @@ func pubsubBinary(attrs map[string]string, data []byte) (event.Event, error) {
 // reader it accepts Google's camelCase extension names (methodName,
 // resourceName, serviceName, recordedTime on audit log events) by lower-casing
 // them, as the CloudEvents naming rule asks. The error wraps ErrInvalidEvent.
-func ParseStructured(b []byte) (event.Event, error) {
+func ParseStructured(b []byte) (core.Event, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
-		return event.Event{}, invalid("structured CloudEvent: %v", err)
+		return core.Event{}, invalid("structured CloudEvent: %v", err)
 	}
 	if m == nil {
-		return event.Event{}, invalid("structured CloudEvent: want a JSON object, got null")
+		return core.Event{}, invalid("structured CloudEvent: want a JSON object, got null")
 	}
 	for k, v := range m {
 		if lk := strings.ToLower(k); lk != k {
@@ -257,20 +285,55 @@ func ParseStructured(b []byte) (event.Event, error) {
 	}
 	e, err := cejson.FromMap(m)
 	if err != nil {
-		return event.Event{}, invalid("%v", err)
+		return core.Event{}, invalid("%v", err)
 	}
 	return e, nil
 }
 
-func mediaType(ct string) string {
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	return strings.ToLower(strings.TrimSpace(ct))
+// pubsubFacts is what Normalize needs to know of a Pub/Sub message: read by
+// scanPubSub without allocating, where encoding/json would allocate a
+// decoder, its parse stack and a map per event.
+type pubsubFacts struct {
+	orderingKey   string
+	data          []byte // message.data's raw JSON value
+	ce, hasCTAttr bool   // an attribute named ce-* / content-type (any case)
 }
 
-// isJSON reports whether media type mt (as mediaType returns it) is JSON;
-// the empty type is, as the JSON format implies.
-func isJSON(mt string) bool {
-	return mt == "" || mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
+// scanPubSub reads the facts of MessagePublishedData JSON. ok is false when
+// b is not a JSON object; members are matched by name case-insensitively,
+// and a later duplicate wins, as with encoding/json. It checks the
+// structure only (jsonscan does not check how numbers and literals are
+// spelled): the facts decide what to try, and whatever unwrapPubSub then
+// acts on it decodes with encoding/json.
+func scanPubSub(b []byte) (f pubsubFacts, ok bool) {
+	end := jsonscan.Object(b, 0, func(name, msg []byte) bool {
+		if !bytes.EqualFold(name, []byte("message")) {
+			return true
+		}
+		jsonscan.Object(msg, 0, func(name, value []byte) bool {
+			switch {
+			case bytes.EqualFold(name, []byte("attributes")):
+				jsonscan.Object(value, 0, func(name, _ []byte) bool {
+					switch {
+					case len(name) >= 3 && bytes.EqualFold(name[:3], []byte("ce-")):
+						f.ce = true
+					case bytes.EqualFold(name, []byte("content-type")):
+						f.hasCTAttr = true
+					}
+					return true
+				})
+			case bytes.EqualFold(name, []byte("orderingKey")):
+				if s, plain := jsonscan.Plain(value); plain {
+					f.orderingKey = string(s)
+				} else if s, err := jsonscan.Unquote(value); err == nil {
+					f.orderingKey = string(s)
+				}
+			case bytes.EqualFold(name, []byte("data")):
+				f.data = value
+			}
+			return true
+		})
+		return true
+	})
+	return f, end >= 0
 }

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudevents/sdk-go/v2/event"
-
 	"github.com/polyfn/polyfn/core"
 )
 
@@ -46,7 +44,7 @@ func (n Int64) MarshalJSON() ([]byte, error) {
 }
 
 // decodeAs decodes e's data into a T after checking e's type with ok.
-func decodeAs[T any](e event.Event, what string, ok func(string) bool) (T, error) {
+func decodeAs[T any](e core.Event, what string, ok func(string) bool) (T, error) {
 	if !ok(e.Type()) {
 		var zero T
 		return zero, core.Permanent(fmt.Errorf("gcp: event %s has type %q, not a %s event", e.ID(), e.Type(), what))
@@ -87,7 +85,7 @@ type PubSubMessage struct {
 // PubSubMessageOf returns the Pub/Sub message of a messagePublished event,
 // with Data base64-decoded. The error is permanent (see core.Permanent) for
 // another event type or undecodable data.
-func PubSubMessageOf(e event.Event) (PubSubMessage, error) {
+func PubSubMessageOf(e core.Event) (PubSubMessage, error) {
 	d, err := decodeAs[MessagePublishedData](e, "Pub/Sub", func(t string) bool { return t == TypePubSubMessagePublished })
 	return d.Message, err
 }
@@ -135,7 +133,7 @@ type CustomerEncryption struct {
 // StorageObjectOf returns the object of a Cloud Storage event. Size,
 // generation and metageneration decode from numbers and strings alike. The
 // error is permanent for another event type or undecodable data.
-func StorageObjectOf(e event.Event) (StorageObjectData, error) {
+func StorageObjectOf(e core.Event) (StorageObjectData, error) {
 	return decodeAs[StorageObjectData](e, "Cloud Storage", func(t string) bool {
 		return strings.HasPrefix(t, "google.cloud.storage.object.v1.")
 	})
@@ -149,7 +147,7 @@ type SchedulerJobData struct {
 
 // SchedulerJobOf returns the data of a Cloud Scheduler job execution. The
 // error is permanent for another event type or undecodable data.
-func SchedulerJobOf(e event.Event) (SchedulerJobData, error) {
+func SchedulerJobOf(e core.Event) (SchedulerJobData, error) {
 	return decodeAs[SchedulerJobData](e, "Cloud Scheduler", func(t string) bool { return t == TypeSchedulerJobExecuted })
 }
 
@@ -238,6 +236,6 @@ type AuditRequestMetadata struct {
 
 // AuditLogOf returns the log entry of an audit log event. The error is
 // permanent for another event type or undecodable data.
-func AuditLogOf(e event.Event) (LogEntryData, error) {
+func AuditLogOf(e core.Event) (LogEntryData, error) {
 	return decodeAs[LogEntryData](e, "audit log", func(t string) bool { return t == TypeAuditLogWritten })
 }

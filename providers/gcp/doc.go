@@ -17,12 +17,26 @@
 // converts them; see [FromLegacy]) and Pub/Sub push envelopes
 // ({message, subscription}; see [FromPushEnvelope]).
 //
+// The decoded event carries what the runtime needs of the delivery as
+// CloudEvent extensions: the portable kind in "polyfnkind" (from which the
+// trigger kind follows, as on every cloud), and a Pub/Sub ordering key in
+// "partitionkey".
+//
+// There is no native answer to encode. Google delivers one event per HTTP
+// request and reads only the status of the answer: a 2xx acknowledges the
+// event, anything else asks for a redelivery when the trigger retries.
+// The adapter's runtime writes that answer in the CloudEvents HTTP binding:
+// a reply event in binary mode, 204 without one, or the JSON error shape
+// with 422 (configurable) for a permanent failure and 500 for the rest.
+//
 // Typed helpers decode the data of Google's event types: [PubSubMessageOf]
 // (with the base64 message data decoded), [StorageObjectOf],
 // [FirestoreDocumentOf] (JSON encoding only: protobuf payloads fail with
 // [ErrFirestoreProtobuf], which says how to switch the trigger to JSON),
-// [SchedulerJobOf] and [AuditLogOf]. Each is also usable as
-// core.Decode[gcp.MessagePublishedData] and so on.
+// [SchedulerJobOf] and [AuditLogOf]. Portable code reads a Pub/Sub
+// message's data instead: core.Decode and core.Typed see the message inside
+// a messagePublished event, base64-decoded, as they see an SQS message's
+// body.
 //
 // See examples/gcp in the repository for a deployable function.
 package gcp

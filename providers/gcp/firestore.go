@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudevents/sdk-go/v2/event"
-
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // ErrFirestoreProtobuf is wrapped by FirestoreDocumentOf's error when the
@@ -114,11 +113,11 @@ func Map(fields map[string]Value) map[string]any {
 // application/protobuf, or bytes that are not a JSON object) fails with an
 // error wrapping ErrFirestoreProtobuf that says how to switch the trigger
 // to JSON. Every error is permanent (see core.Permanent).
-func FirestoreDocumentOf(e event.Event) (DocumentEventData, error) {
+func FirestoreDocumentOf(e core.Event) (DocumentEventData, error) {
 	if !strings.HasPrefix(e.Type(), TypeFirestoreDocumentPrefix) {
 		return DocumentEventData{}, core.Permanent(fmt.Errorf("gcp: event %s has type %q, not a Firestore document event", e.ID(), e.Type()))
 	}
-	if data := e.Data(); isProtobuf(mediaType(e.DataContentType())) || (len(data) > 0 && !looksJSONObject(data)) {
+	if data := e.Data(); isProtobuf(mediatype.Of(e.DataContentType())) || (len(data) > 0 && !looksJSONObject(data)) {
 		return DocumentEventData{}, core.Permanent(fmt.Errorf("%w (event %s, datacontenttype %q): create the trigger with JSON data, for example "+
 			"`gcloud eventarc triggers create NAME --event-filters=type=%s --event-filters=database='(default)' --event-data-content-type=application/json ...`, "+
 			"or decode e.Data() yourself with google.golang.org/protobuf and github.com/googleapis/google-cloudevents-go/cloud/firestoredata",

@@ -10,6 +10,8 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/types"
+
+	"github.com/polyfn/polyfn/core"
 )
 
 // The legacy → CloudEvent tables below are functions-framework-go v1.9.2's
@@ -103,38 +105,38 @@ type legacyResource struct {
 // {"message": data + messageId + publishTime}. Unlike functions-framework-go,
 // data is kept byte for byte (no float64 round trip of large numbers). The
 // result then goes through FromCloudEvent. The error wraps ErrInvalidEvent.
-func FromLegacy(body []byte) (event.Event, error) {
+func FromLegacy(body []byte) (core.Event, error) {
 	var le legacyEvent
 	if err := json.Unmarshal(body, &le); err != nil {
-		return event.Event{}, invalid("legacy event: %v", err)
+		return core.Event{}, invalid("legacy event: %v", err)
 	}
 	return fromLegacy(&le)
 }
 
-func fromLegacy(le *legacyEvent) (event.Event, error) {
+func fromLegacy(le *legacyEvent) (core.Event, error) {
 	if len(le.Data) == 0 || string(le.Data) == "null" {
-		return event.Event{}, invalid("unable to extract background event: no data")
+		return core.Event{}, invalid("unable to extract background event: no data")
 	}
 	md := le.Context
 	if md == nil {
 		if le.EventID == "" {
-			return event.Event{}, invalid("unable to extract background event: no context and no eventId")
+			return core.Event{}, invalid("unable to extract background event: no context and no eventId")
 		}
 		md = &le.legacyContext
 	}
 	ceType, ok := legacyTypes[md.EventType]
 	if !ok {
-		return event.Event{}, invalid("unable to find CloudEvent equivalent event type for %q", md.EventType)
+		return core.Event{}, invalid("unable to find CloudEvent equivalent event type for %q", md.EventType)
 	}
 	var res legacyResource
 	var rawPath string
 	if r := bytes.TrimSpace(md.Resource); len(r) > 0 && string(r) != "null" {
 		if r[0] == '"' {
 			if err := json.Unmarshal(r, &rawPath); err != nil {
-				return event.Event{}, invalid("legacy event resource: %v", err)
+				return core.Event{}, invalid("legacy event resource: %v", err)
 			}
 		} else if err := json.Unmarshal(r, &res); err != nil {
-			return event.Event{}, invalid("legacy event resource: %v", err)
+			return core.Event{}, invalid("legacy event resource: %v", err)
 		}
 	}
 	service := res.Service
@@ -145,7 +147,7 @@ func fromLegacy(le *legacyEvent) (event.Event, error) {
 			}
 		}
 		if service == "" {
-			return event.Event{}, invalid("unable to find CloudEvent equivalent service for %q", md.EventType)
+			return core.Event{}, invalid("unable to find CloudEvent equivalent service for %q", md.EventType)
 		}
 	}
 	resource := res.Name
@@ -156,7 +158,7 @@ func fromLegacy(le *legacyEvent) (event.Event, error) {
 	if re := resourceSplit()[service]; re != nil {
 		m := re.FindStringSubmatch(resource)
 		if m == nil {
-			return event.Event{}, invalid("legacy %s resource %q does not match %s", service, resource, re)
+			return core.Event{}, invalid("legacy %s resource %q does not match %s", service, resource, re)
 		}
 		resource, subject = m[1], m[2]
 	}
@@ -166,7 +168,7 @@ func fromLegacy(le *legacyEvent) (event.Event, error) {
 	if md.Timestamp != "" {
 		t, err := time.Parse(time.RFC3339Nano, md.Timestamp)
 		if err != nil {
-			return event.Event{}, invalid("legacy event timestamp %q is not RFC 3339", md.Timestamp)
+			return core.Event{}, invalid("legacy event timestamp %q is not RFC 3339", md.Timestamp)
 		}
 		ts = t
 		ec.Time = &types.Timestamp{Time: t}
@@ -176,39 +178,39 @@ func fromLegacy(le *legacyEvent) (event.Event, error) {
 	case servicePubSub:
 		msg, err := addMembers(data, "messageId", md.EventID, "publishTime", formatTime(ts))
 		if err != nil {
-			return event.Event{}, invalid(`legacy Pub/Sub event: "data" must be an object: %v`, err)
+			return core.Event{}, invalid(`legacy Pub/Sub event: "data" must be an object: %v`, err)
 		}
 		data = append(append([]byte(`{"message":`), msg...), '}')
 	case serviceFirebaseAuth:
 		var err error
 		if data, subject, err = firebaseAuth(data); err != nil {
-			return event.Event{}, err
+			return core.Event{}, err
 		}
 	case serviceFirebaseDB:
 		location := "us-central1"
 		if le.Domain != "firebaseio.com" {
 			first, _, ok := strings.Cut(le.Domain, ".")
 			if !ok {
-				return event.Event{}, invalid("invalid %s domain %q", serviceFirebaseDB, le.Domain)
+				return core.Event{}, invalid("invalid %s domain %q", serviceFirebaseDB, le.Domain)
 			}
 			location = first
 		}
 		source = "//" + service + "/projects/_/locations/" + location + "/" + resource
 	}
 	if err := setSource(ec, source); err != nil {
-		return event.Event{}, err
+		return core.Event{}, err
 	}
 	if subject != "" {
 		ec.Subject = &subject
 	}
 	ct := "application/json"
 	ec.DataContentType = &ct
-	e := event.Event{Context: ec, DataEncoded: data}
+	e := core.Event{Context: ec, DataEncoded: data}
 	if err := validate(e); err != nil {
-		return event.Event{}, err
+		return core.Event{}, err
 	}
 	if err := Normalize(&e); err != nil {
-		return event.Event{}, err
+		return core.Event{}, err
 	}
 	return e, nil
 }

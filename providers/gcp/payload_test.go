@@ -1,6 +1,8 @@
 package gcp
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -25,6 +27,12 @@ func TestPayloadPubSub(t *testing.T) {
 		{"text", `{"message":{"data":"aGk="}}`, "hi", "text/plain", ""},
 		{"no data", `{"message":{"messageId":"1"}}`, "", "application/octet-stream", ""},
 		{"not an envelope", `{"order":"x"}`, "", "", "not a Pub/Sub message envelope"},
+		{"message not an object", `{"message":5}`, "", "", "not a Pub/Sub message envelope"},
+		{"data not base64", `{"message":{"data":"!!"}}`, "", "", "not a Pub/Sub message envelope"},
+		{"attribute not a string", `{"message":{"data":"aGk=","attributes":{"content-type":1}}}`, "", "", "not a Pub/Sub message envelope"},
+		{"not JSON", `{"message":`, "", "", "not a Pub/Sub message envelope"},
+		{"escaped names", `{"Message":{"d\u0061ta":"aGk=","attributes":{"content\u002dtype":"text/csv"}}}`, "hi", "text/csv", ""},
+		{"null content type", `{"message":{"data":"aGk=","attributes":{"content-type":null}}}`, "hi", "text/plain", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,4 +59,56 @@ func TestPayloadPubSub(t *testing.T) {
 	if string(plain) != `{"a":1}` || mt != "application/json" {
 		t.Fatalf("other events: %q %q", plain, mt)
 	}
+}
+
+// FuzzPubSubPayload checks pubsubPayload's walk of the envelope against
+// encoding/json decoding the same envelope, when it is valid JSON.
+func FuzzPubSubPayload(f *testing.F) {
+	for _, s := range []string{
+		`{"message":{"data":"eyJpZCI6ImEiLCJ0b3RhbCI6M30=","messageId":"1"},"subscription":"s"}`,
+		`{"message":{"data":"aGk=","attributes":{"Content-Type":"text/plain; charset=utf-8","x":null}}}`,
+		`{"message":{"data":"aGk="},"message":{"attributes":{"content-type":null}}}`,
+		`{"message":{"data":"aGk="},"message":null,"MESSAGE":{}}`,
+		`{"message":{"d\u0061ta":"aGk=\n","attributes":null}}`,
+		`{"message":{"data":5}}`,
+		`{"message":[]}`,
+		`[{"message":{}}]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var ref struct {
+			Message *struct {
+				Data       []byte            `json:"data"`
+				Attributes map[string]string `json:"attributes"`
+			} `json:"message"`
+		}
+		if !json.Valid(b) {
+			_, _, _ = scanMessage(b) // must not panic
+			return
+		}
+		refOK := json.Unmarshal(b, &ref) == nil && ref.Message != nil
+		data, ct, ok := scanMessage(b)
+		if ok != refOK {
+			t.Fatalf("scanMessage(%q) ok = %v, encoding/json %v", b, ok, refOK)
+		}
+		if !ok {
+			return
+		}
+		if !bytes.Equal(data, ref.Message.Data) {
+			t.Fatalf("scanMessage(%q) data = %q, encoding/json %q", b, data, ref.Message.Data)
+		}
+		var want []string
+		for k, v := range ref.Message.Attributes {
+			if strings.EqualFold(k, "content-type") {
+				want = append(want, v)
+			}
+		}
+		switch {
+		case len(want) > 1:
+			return // encoding/json's map leaves the choice to iteration order
+		case len(want) == 0 && ct != nil, len(want) == 1 && (ct == nil || string(ct) != want[0]):
+			t.Fatalf("scanMessage(%q) content-type = %q, encoding/json %q", b, ct, want)
+		}
+	})
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/types"
+
+	"github.com/polyfn/polyfn/core"
 )
 
 // pushEnvelope is what a Pub/Sub push subscription POSTs.
@@ -38,51 +40,51 @@ var topicInPath = sync.OnceValue(func() *regexp.Regexp {
 // URLs), and otherwise //pubsub.googleapis.com/ + the subscription. The
 // result then goes through FromCloudEvent, so a message carrying a
 // CloudEvent is unwrapped. The error wraps ErrInvalidEvent.
-func FromPushEnvelope(body []byte, path string) (event.Event, error) {
+func FromPushEnvelope(body []byte, path string) (core.Event, error) {
 	var env pushEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return event.Event{}, invalid("Pub/Sub push envelope: %v", err)
+		return core.Event{}, invalid("Pub/Sub push envelope: %v", err)
 	}
 	return fromPush(&env, body, path)
 }
 
-func fromPush(env *pushEnvelope, body []byte, path string) (event.Event, error) {
+func fromPush(env *pushEnvelope, body []byte, path string) (core.Event, error) {
 	if env.Message == nil {
-		return event.Event{}, invalid("Pub/Sub push envelope has no message")
+		return core.Event{}, invalid("Pub/Sub push envelope has no message")
 	}
 	id := env.Message.MessageID
 	if id == "" {
 		id = env.Message.MessageIDAlt
 	}
 	if id == "" {
-		return event.Event{}, invalid("Pub/Sub push envelope: message has no messageId")
+		return core.Event{}, invalid("Pub/Sub push envelope: message has no messageId")
 	}
 	resource := env.Subscription
 	if m := topicInPath().FindStringSubmatch(path); m != nil {
 		resource = m[1]
 	}
 	if resource == "" {
-		return event.Event{}, invalid("Pub/Sub push envelope names no subscription, and the URL path %q no projects/P/topics/T", path)
+		return core.Event{}, invalid("Pub/Sub push envelope names no subscription, and the URL path %q no projects/P/topics/T", path)
 	}
 	ec := &event.EventContextV1{ID: id, Type: TypePubSubMessagePublished}
 	if err := setSource(ec, "//"+servicePubSub+"/"+resource); err != nil {
-		return event.Event{}, err
+		return core.Event{}, err
 	}
 	if pt := env.Message.PublishTime; pt != "" {
 		t, err := time.Parse(time.RFC3339Nano, pt)
 		if err != nil {
-			return event.Event{}, invalid("Pub/Sub push envelope: publishTime %q is not RFC 3339", pt)
+			return core.Event{}, invalid("Pub/Sub push envelope: publishTime %q is not RFC 3339", pt)
 		}
 		ec.Time = &types.Timestamp{Time: t}
 	}
 	ct := "application/json"
 	ec.DataContentType = &ct
-	e := event.Event{Context: ec, DataEncoded: body}
+	e := core.Event{Context: ec, DataEncoded: body}
 	if err := validate(e); err != nil {
-		return event.Event{}, err
+		return core.Event{}, err
 	}
 	if err := Normalize(&e); err != nil {
-		return event.Event{}, err
+		return core.Event{}, err
 	}
 	return e, nil
 }

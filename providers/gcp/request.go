@@ -6,8 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cloudevents/sdk-go/v2/event"
-
+	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
 )
@@ -27,27 +26,27 @@ import (
 // refused: Cloud Functions never sends them. The body is kept, not copied.
 // Every error wraps ErrInvalidEvent: the request is bad and retrying it
 // will not help.
-func DecodeRequest(h http.Header, body []byte, path string) (event.Event, error) {
-	var e event.Event
+func DecodeRequest(h http.Header, body []byte, path string) (core.Event, error) {
+	var e core.Event
 	var err error
 	switch cehttp.ModeOf(h) {
 	case cehttp.Binary:
 		e, err = cehttp.ReadBinary(h, body)
 		if err != nil {
-			return event.Event{}, invalid("%v", strings.TrimPrefix(err.Error(), cejson.ErrInvalid.Error()+": "))
+			return core.Event{}, invalid("%v", strings.TrimPrefix(err.Error(), cejson.ErrInvalid.Error()+": "))
 		}
 	case cehttp.Structured:
 		e, err = ParseStructured(body)
 		if err != nil {
-			return event.Event{}, err
+			return core.Event{}, err
 		}
 	case cehttp.Batch:
-		return event.Event{}, invalid("batched CloudEvents (%s) are not supported: send one event per request", h.Get("Content-Type"))
+		return core.Event{}, invalid("batched CloudEvents (%s) are not supported: send one event per request", h.Get("Content-Type"))
 	default:
 		return decodeNative(h.Get("Content-Type"), body, path)
 	}
 	if err := Normalize(&e); err != nil {
-		return event.Event{}, err
+		return core.Event{}, err
 	}
 	return e, nil
 }
@@ -59,17 +58,17 @@ type nativeProbe struct {
 	Subscription string          `json:"subscription"`
 }
 
-func decodeNative(contentType string, body []byte, path string) (event.Event, error) {
+func decodeNative(contentType string, body []byte, path string) (core.Event, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
-		return event.Event{}, invalid("empty body: want a CloudEvent (ce- headers or %s), a legacy event or a Pub/Sub push envelope", cehttp.StructuredContentType)
+		return core.Event{}, invalid("empty body: want a CloudEvent (ce- headers or %s), a legacy event or a Pub/Sub push envelope", cehttp.StructuredContentType)
 	}
 	if b[0] != '{' {
-		return event.Event{}, invalid("body is not a JSON object: want a CloudEvent (ce- headers or %s), a legacy event or a Pub/Sub push envelope", cehttp.StructuredContentType)
+		return core.Event{}, invalid("body is not a JSON object: want a CloudEvent (ce- headers or %s), a legacy event or a Pub/Sub push envelope", cehttp.StructuredContentType)
 	}
 	var p nativeProbe
 	if err := json.Unmarshal(b, &p); err != nil {
-		return event.Event{}, invalid("body is not JSON: %v", err)
+		return core.Event{}, invalid("body is not JSON: %v", err)
 	}
 	switch {
 	case p.Data != nil || p.Context != nil:
@@ -77,15 +76,15 @@ func decodeNative(contentType string, body []byte, path string) (event.Event, er
 	case p.Message != nil || p.Subscription != "":
 		var env pushEnvelope
 		if err := json.Unmarshal(b, &env); err != nil {
-			return event.Event{}, invalid("Pub/Sub push envelope: %v", err)
+			return core.Event{}, invalid("Pub/Sub push envelope: %v", err)
 		}
 		return fromPush(&env, body, path)
 	}
-	return event.Event{}, invalid("unable to extract an event: the request has no ce- headers, its Content-Type %q is not %s, and its body is neither a legacy event {data, context} nor a Pub/Sub push envelope {message, subscription}", contentType, cehttp.StructuredContentType)
+	return core.Event{}, invalid("unable to extract an event: the request has no ce- headers, its Content-Type %q is not %s, and its body is neither a legacy event {data, context} nor a Pub/Sub push envelope {message, subscription}", contentType, cehttp.StructuredContentType)
 }
 
 // validate wraps cejson.Validate's error in ErrInvalidEvent.
-func validate(e event.Event) error {
+func validate(e core.Event) error {
 	if err := cejson.Validate(e); err != nil {
 		return invalid("%v", strings.TrimPrefix(err.Error(), cejson.ErrInvalid.Error()+": "))
 	}

@@ -70,18 +70,3 @@ func KindOf(ceType string) core.EventKind {
 	}
 	return ""
 }
-
-// TriggerOf returns the kind of trigger that delivers events of portable kind k.
-func TriggerOf(k core.EventKind) core.TriggerKind {
-	switch k {
-	case core.KindTopicMessage:
-		return core.TriggerTopic
-	case core.KindStorageObjectCreated, core.KindStorageObjectDeleted:
-		return core.TriggerStorage
-	case core.KindScheduleFired:
-		return core.TriggerSchedule
-	case "":
-		return core.TriggerDirect
-	}
-	return core.TriggerEvent
-}

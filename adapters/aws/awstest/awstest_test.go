@@ -33,7 +33,7 @@ func TestPayloadsDecode(t *testing.T) {
 		{"sns", SNS("placed", "n1", "subj", []byte(`{"b":2}`)), aws.SourceSNS, core.KindTopicMessage, []string{`{"b":2}`}},
 		{"eventbridge", EventBridge("e1", "com.example", "Order Placed", []byte(`{"c":3}`)), aws.SourceEventBridge, core.KindBusEvent, []string{`{"c":3}`}},
 		{"scheduled", Scheduled("s1", "nightly"), aws.SourceEventBridge, core.KindScheduleFired, []string{`{}`}},
-		{"kinesis", Kinesis("stock", KinesisRecord{"A", "1", []byte("d1")}, KinesisRecord{"B", "2", []byte("d2")}), aws.SourceKinesis, core.KindStreamRecord, []string{"d1", "d2"}},
+		{"kinesis", Kinesis("stock", KinesisRecord{PartitionKey: "A", Sequence: "1", Data: []byte("d1")}, KinesisRecord{PartitionKey: "B", Sequence: "2", Data: []byte("d2")}), aws.SourceKinesis, core.KindStreamRecord, []string{"d1", "d2"}},
 		{"dynamodb", DynamoDB("users", "u1", []byte("p")), aws.SourceDynamoDB, core.KindDBDocumentUpdated, nil},
 		{"s3", S3("uploads", "a/b.txt", 3), aws.SourceS3, core.KindStorageObjectCreated, nil},
 	}

@@ -24,6 +24,15 @@
 // its subscription, and its message gets "@type"
 // type.googleapis.com/google.pubusb.v1.PubsubMessage, typo included),
 // ce- header values are not percent-decoded, and there is no graceful
-// shutdown. Events still go through providers/gcp.FromCloudEvent, and
-// errors map to the same statuses.
+// shutdown. Events still go through providers/gcp.Normalize, and every
+// function runs on the same invocation runtime as the container path, so
+// failures map to the same statuses and the same JSON error body. What
+// functions-framework-go's CloudEvent functions cannot carry differs: a
+// reply event is dropped (logged at debug level), success is always 200,
+// and the invocation id of an event is a new one, not the
+// Function-Execution-Id header, which functions-framework-go does not pass
+// on.
+//
+// [RegisterWith] registers into another [Registry], for tests that serve
+// several Apps in one process.
 package gcf

@@ -13,7 +13,6 @@ import (
 
 	"github.com/polyfn/polyfn/adapters/gcp"
 	"github.com/polyfn/polyfn/core"
-	gcpprov "github.com/polyfn/polyfn/providers/gcp"
 )
 
 // Register registers every function of app with functions-framework-go's
@@ -22,19 +21,45 @@ import (
 // main then serves the one FUNCTION_TARGET (set from
 // GOOGLE_FUNCTION_TARGET, gcloud's --entry-point) names, at "/".
 //
-// Each event goes through providers/gcp.FromCloudEvent (portable kind,
-// Pub/Sub unwrapping) before the function sees it. Success answers 200; an
-// error answers the status package gcp documents, through the CloudEvents
-// SDK's HTTP result: 500 for a retryable error or a panic, 422 for a
-// permanent one (see gcp.WithPermanentErrorStatus), 400 for a Pub/Sub
-// message carrying an invalid CloudEvent.
+// Each function runs on the invocation runtime of package gcp (see
+// gcp.Handler and gcp.NewInvoker): the same invocation metadata, deadline,
+// failure log lines and statuses as the container path. Success answers
+// 200; a failure answers the status package gcp documents, through the
+// CloudEvents SDK's HTTP result: 500 for a retryable error or a panic, 422
+// for a permanent one (see gcp.WithPermanentErrorStatus), 400 for a Pub/Sub
+// message carrying an invalid CloudEvent, each with the JSON error shape as
+// the body.
 //
 // Register reads POLYFN_LOG_LEVEL once; options override it. Like the other
 // adapter packages it leaves POLYFN_TRACE_FILE to adapters.Run (built with
-// -tags polyfn.gcpsource, Run registers through Register). Register the App once per process, after all of
-// its middleware: functions-framework-go exits the process (log.Fatalf)
-// when a name is registered twice.
+// -tags polyfn.gcpsource, Run registers through Register). Register the App
+// once per process, after all of its middleware: functions-framework-go
+// exits the process (log.Fatalf) when a name is registered twice.
 func Register(app *core.App, opts ...gcp.Option) error {
+	return RegisterWith(declarative{}, app, opts...)
+}
+
+// A Registry receives the functions RegisterWith hands over, by name.
+// Register uses functions-framework-go's declarative registry; tests pass
+// their own, to serve several Apps in one process.
+type Registry interface {
+	HTTP(name string, fn func(http.ResponseWriter, *http.Request))
+	CloudEvent(name string, fn func(context.Context, event.Event) error)
+}
+
+// declarative is functions-framework-go's process-wide registry.
+type declarative struct{}
+
+func (declarative) HTTP(name string, fn func(http.ResponseWriter, *http.Request)) {
+	functions.HTTP(name, fn)
+}
+
+func (declarative) CloudEvent(name string, fn func(context.Context, event.Event) error) {
+	functions.CloudEvent(name, fn)
+}
+
+// RegisterWith is Register on the registry r.
+func RegisterWith(r Registry, app *core.App, opts ...gcp.Option) error {
 	if app == nil {
 		return errors.New("gcf: nil App")
 	}
@@ -46,33 +71,29 @@ func Register(app *core.App, opts ...gcp.Option) error {
 			if err != nil {
 				return fmt.Errorf("gcf: %w", err)
 			}
-			functions.HTTP(f.Name, h.ServeHTTP)
+			r.HTTP(f.Name, h.ServeHTTP)
 		case core.EventFunction:
 			inv, err := gcp.NewInvoker(app, f.Name, opts...)
 			if err != nil {
 				return fmt.Errorf("gcf: %w", err)
 			}
-			functions.CloudEvent(f.Name, CloudEventFunc(inv))
+			r.CloudEvent(f.Name, CloudEventFunc(inv))
 		}
 	}
 	return nil
 }
 
 // CloudEventFunc adapts an Invoker to functions-framework-go's CloudEvent
-// function signature: the event goes through providers/gcp.Normalize,
-// and a status other than 200 becomes the CloudEvents SDK's HTTP result,
-// which functions-framework-go answers with. Register uses it; call it to
-// register a function under another name or path.
+// function signature: a status other than 200 becomes the CloudEvents
+// SDK's HTTP result, which functions-framework-go answers with. Register
+// uses it; call it to register a function under another name or path.
 func CloudEventFunc(inv gcp.Invoker) func(context.Context, event.Event) error {
 	return func(ctx context.Context, e event.Event) error {
-		// e is this request's own copy: normalize it in place.
-		if err := gcpprov.Normalize(&e); err != nil {
-			return cesdkhttp.NewResult(http.StatusBadRequest, "%s", err.Error())
-		}
-		status, msg := inv(ctx, e)
+		// e is this request's own copy: the Invoker may normalize it in place.
+		status, body := inv(ctx, e)
 		if status == http.StatusOK {
 			return nil
 		}
-		return cesdkhttp.NewResult(status, "%s", msg)
+		return cesdkhttp.NewResult(status, "%s", body)
 	}
 }

@@ -49,6 +49,12 @@ func Template(app *core.App, opts Options) ([]byte, error) {
 	}
 	g := &samGen{created: map[string]bool{}}
 	for _, f := range app.Functions() {
+		if _, err := aws.SourceOf(f); err != nil {
+			return nil, fmt.Errorf("sam: %w", err)
+		}
+		if _, err := aws.HTTPOptionsOf(f); err != nil {
+			return nil, fmt.Errorf("sam: %w", err)
+		}
 		if err := g.function(f); err != nil {
 			return nil, fmt.Errorf("sam: function %q: %w", f.Name, err)
 		}
@@ -370,6 +376,6 @@ func weekdayNames(field string) string {
 // isDynamoDBStream reports whether a stream trigger reads a DynamoDB stream,
 // by the rule the Lambda adapter applies.
 func isDynamoDBStream(t core.Trigger) bool {
-	src := aws.SourceOf(&core.Function{Kind: core.EventFunction, Triggers: []core.Trigger{t}})
-	return len(src) == 1 && src[0] == aws.SourceDynamoDB
+	src, err := aws.SourceOf(&core.Function{Kind: core.EventFunction, Triggers: []core.Trigger{t}})
+	return err == nil && len(src) == 1 && src[0] == aws.SourceDynamoDB
 }

@@ -1,11 +1,8 @@
 package sam
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +10,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/golden"
 	"github.com/polyfn/polyfn/providers/aws"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // samApp declares one function per trigger kind, as examples/shop does.
 func samApp(t *testing.T) *core.App {
@@ -47,19 +43,7 @@ func TestSAMTemplateGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const golden = "testdata/app.golden.yaml"
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("SAM template differs from %s:\n%s", golden, got)
-	}
+	golden.Check(t, "testdata/app.golden.yaml", got)
 
 	// The template is YAML with the keys SAM requires.
 	var doc struct {
@@ -152,14 +136,27 @@ func TestSAMPath(t *testing.T) {
 
 func TestSAMErrors(t *testing.T) {
 	nop := func(context.Context, core.Event) (*core.Event, error) { return nil, nil }
-	app := core.NewApp()
-	core.Must(app.Event("bad", nop, core.OnSchedule("0 0 1 * 1", "")))
-	if _, err := Template(app, Options{}); err == nil || !strings.Contains(err.Error(), `function "bad": trigger schedule`) {
-		t.Fatalf("got %v", err)
+	tests := []struct {
+		name    string
+		trigger core.Trigger
+		want    string
+	}{
+		{"cron AWS cannot express", core.OnSchedule("0 0 1 * 1", ""), `function "bad": trigger schedule`},
+		{"dynamodb stream without its ARN", core.OnStream("t").With("aws", aws.SettingSource, "dynamodb"), "needs its stream ARN"},
+		{"unknown stream source", core.OnStream("t").With("aws", aws.SettingSource, "kafka"), `function "bad": trigger stream t: aws/source="kafka" is not kinesis or dynamodb`},
 	}
-	app = core.NewApp()
-	core.Must(app.Event("ddb", nop, core.OnStream("t").With("aws", aws.SettingSource, "dynamodb")))
-	if _, err := Template(app, Options{}); err == nil || !strings.Contains(err.Error(), "needs its stream ARN") {
-		t.Fatalf("got %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := core.NewApp()
+			core.Must(app.Event("bad", nop, tt.trigger))
+			if _, err := Template(app, Options{}); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v; want an error containing %q", err, tt.want)
+			}
+		})
+	}
+	app := core.NewApp()
+	core.Must(app.HTTP("web", http.NotFoundHandler(), core.OnHTTP("/").With("aws", aws.SettingIntegration, "grpc")))
+	if _, err := Template(app, Options{}); err == nil || !strings.Contains(err.Error(), `aws/integration="grpc"`) {
+		t.Fatalf("unknown integration: %v", err)
 	}
 }

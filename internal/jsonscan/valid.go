@@ -1,0 +1,190 @@
+package jsonscan
+
+// maxDepth is the nesting encoding/json accepts.
+const maxDepth = 10000
+
+// Valid reports whether b is exactly one JSON value, with white space
+// around it allowed: what json.Valid reports, in one pass without a
+// function call per byte and without allocating for nesting up to 64
+// levels. Like json.Valid it does not check that strings are valid UTF-8,
+// and it refuses nesting deeper than encoding/json's 10000 levels.
+func Valid(b []byte) bool {
+	var buf [64]byte
+	stack := buf[:0] // the open containers, '{' or '['
+	i := SkipSpace(b, 0)
+	for {
+		// A value starts at i.
+		if i >= len(b) {
+			return false
+		}
+		switch c := b[i]; c {
+		case '{', '[':
+			close := byte('}')
+			if c == '[' {
+				close = ']'
+			}
+			if len(stack) == maxDepth {
+				return false
+			}
+			i = SkipSpace(b, i+1)
+			if i < len(b) && b[i] == close {
+				i++
+				break // an empty container is a whole value
+			}
+			stack = append(stack, c)
+			if c == '{' {
+				if i = memberStart(b, i); i < 0 {
+					return false
+				}
+			}
+			continue
+		case '"':
+			if i = validString(b, i); i < 0 {
+				return false
+			}
+		case 't':
+			if i = literalAt(b, i, "true"); i < 0 {
+				return false
+			}
+		case 'f':
+			if i = literalAt(b, i, "false"); i < 0 {
+				return false
+			}
+		case 'n':
+			if i = literalAt(b, i, "null"); i < 0 {
+				return false
+			}
+		default:
+			if i = validNumber(b, i); i < 0 {
+				return false
+			}
+		}
+		// A value ended at i: close containers, or find the next value.
+		for {
+			i = SkipSpace(b, i)
+			if len(stack) == 0 {
+				return i == len(b)
+			}
+			if i >= len(b) {
+				return false
+			}
+			top := stack[len(stack)-1]
+			switch b[i] {
+			case ',':
+				i = SkipSpace(b, i+1)
+				if top == '{' {
+					if i = memberStart(b, i); i < 0 {
+						return false
+					}
+				}
+			case '}', ']':
+				if b[i] == '}' && top != '{' || b[i] == ']' && top != '[' {
+					return false
+				}
+				stack = stack[:len(stack)-1]
+				i++
+				continue
+			default:
+				return false
+			}
+			break
+		}
+	}
+}
+
+// memberStart checks the name and colon of an object member starting at
+// b[i] and returns the index of its value, or -1.
+func memberStart(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	if i = validString(b, i); i < 0 {
+		return -1
+	}
+	i = SkipSpace(b, i)
+	if i >= len(b) || b[i] != ':' {
+		return -1
+	}
+	return SkipSpace(b, i+1)
+}
+
+// validString returns the index just past the valid JSON string starting
+// at b[i], or -1.
+func validString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1
+		case c < 0x20:
+			return -1
+		case c == '\\':
+			i++
+			if i >= len(b) {
+				return -1
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if _, ok := hex4(b[i+1:]); !ok {
+					return -1
+				}
+				i += 4
+			default:
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+// literalAt returns the index just past lit at b[i], or -1.
+func literalAt(b []byte, i int, lit string) int {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return -1
+	}
+	return i + len(lit)
+}
+
+// validNumber returns the index just past the JSON number starting at
+// b[i], or -1.
+func validNumber(b []byte, i int) int {
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		return -1
+	case b[i] == '0':
+		i++
+	case b[i] >= '1' && b[i] <= '9':
+		i = digits(b, i)
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		if i+1 >= len(b) || !isDigit(b[i+1]) {
+			return -1
+		}
+		i = digits(b, i+1)
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return -1
+		}
+		i = digits(b, i)
+	}
+	return i
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func digits(b []byte, i int) int {
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	return i
+}
