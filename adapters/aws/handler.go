@@ -148,8 +148,7 @@ func (h *Handler) invokeHTTP(ctx context.Context, s invoke.Start, src aws.Source
 // reject logs a payload the function never saw, because it could not be
 // read or does not fit the function, and returns it as a Lambda error.
 func (h *Handler) reject(ctx context.Context, id string, err error) error {
-	h.fn.Logger().LogAttrs(ctx, slog.LevelWarn, "payload rejected",
-		slog.String(invoke.KeyInvocationID, id), slog.String(invoke.KeyError, err.Error()), slog.String("error_type", aws.ErrorType(err)))
+	h.fn.LogRejected(ctx, id, err, slog.String("error_type", aws.ErrorType(err)))
 	return h.errorResponse(ctx, err)
 }
 

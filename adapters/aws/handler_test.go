@@ -216,7 +216,7 @@ func TestLogs(t *testing.T) {
 	want := []map[string]any{
 		{"level": "ERROR", "msg": "function failed", "function": "f", "invocation_id": "req-1", "event_id": "MessageID_1",
 			"event_type": "com.amazonaws.sqs.message", "index": 0.0, "outcome": "retryable", "error": "no stock"},
-		{"level": "WARN", "msg": "payload rejected", "function": "f", "invocation_id": "req-1", "error_type": "Polyfn.InvalidPayload"},
+		{"level": "WARN", "msg": "request rejected", "function": "f", "invocation_id": "req-1", "error_type": "Polyfn.InvalidPayload"},
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("%d log lines, want %d:\n%s", len(lines), len(want), buf.String())

@@ -3,7 +3,6 @@ package azure_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,37 +12,8 @@ import (
 
 	"github.com/polyfn/polyfn/adapters/azure"
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/loadbench/work"
 )
-
-// bareHandler is the baseline: a hand-written custom handler that decodes
-// the same request JSON (the envelope, then the double-encoded queue
-// message) and answers an empty success, with no framework.
-func bareHandler(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var env struct {
-		Data     map[string]json.RawMessage
-		Metadata map[string]json.RawMessage
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var outer, msg string
-	if err := json.Unmarshal(env.Data["inMsg"], &outer); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if err := json.Unmarshal([]byte(outer), &msg); err != nil {
-		msg = outer
-	}
-	_ = msg
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = io.WriteString(w, `{"Outputs":{},"Logs":[],"ReturnValue":null}`)
-}
 
 func benchApp(b *testing.B) http.Handler {
 	app := core.NewApp()
@@ -86,7 +56,7 @@ func BenchmarkInvoke(b *testing.B) {
 		name string
 		h    func(*testing.B) http.Handler
 	}{
-		{"bare", func(*testing.B) http.Handler { return http.HandlerFunc(bareHandler) }},
+		{"bare", func(*testing.B) http.Handler { return http.HandlerFunc(work.BareAzureQueue) }},
 		{"polyfn", benchApp},
 	}
 	for _, hh := range handlers {

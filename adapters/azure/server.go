@@ -169,7 +169,7 @@ func (s *server) invoke(w http.ResponseWriter, r *http.Request, fn *function) {
 		if errors.Is(err, invoke.ErrBodyTooLarge) && fn.httpTriggered() {
 			// The envelope holds an HTTP request too large to serve: its
 			// caller gets 413 through the http output.
-			fn.LogRejected(ctx, http.StatusRequestEntityTooLarge, err)
+			fn.LogRejected(ctx, st.ID, err, slog.Int(invoke.KeyStatus, http.StatusRequestEntityTooLarge))
 			rec := newRecorder()
 			invoke.WriteError(rec, http.StatusRequestEntityTooLarge, err.Error(), driver.Permanent, st.ID)
 			s.answerHTTP(w, fn, rec, lg)
@@ -276,9 +276,9 @@ func (s *server) fail(ctx context.Context, w http.ResponseWriter, fn *function, 
 // with the reason: it is about the host's request, not the function.
 func (s *server) rejected(w http.ResponseWriter, ctx context.Context, fn *function, status int, err error, id string) {
 	if fn != nil {
-		fn.LogRejected(ctx, status, err)
+		fn.LogRejected(ctx, id, err, slog.Int(invoke.KeyStatus, status))
 	} else {
-		s.rt.Logger().LogAttrs(ctx, slog.LevelWarn, "request rejected", slog.Int("status", status), slog.String(invoke.KeyError, err.Error()))
+		s.rt.LogRejected(ctx, id, err, slog.Int(invoke.KeyStatus, status))
 	}
 	invoke.WriteError(w, status, err.Error(), driver.Permanent, id)
 }

@@ -600,7 +600,7 @@ func TestBodyLimit(t *testing.T) {
 	if resp, err := res.HTTP(); err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("the caller gets %+v, %v; want 413", resp, err)
 	}
-	if !strings.Contains(ts.stdout.String(), `"msg":"request rejected","function":"api","status":413`) {
+	if !strings.Contains(ts.stdout.String(), `"msg":"request rejected","function":"api","invocation_id":`) || !strings.Contains(ts.stdout.String(), `"status":413}`) {
 		t.Errorf("stdout lacks the rejection:\n%s", ts.stdout.String())
 	}
 }

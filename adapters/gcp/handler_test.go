@@ -248,7 +248,7 @@ func TestHandlerLogs(t *testing.T) {
 		`"outcome":"retryable","error":"boom"`,
 		`"severity":"ERROR","message":"function panicked","function":"ev","invocation_id":"exec-panic"`,
 		`"outcome":"panic","error":"panic: kaboom","stack":`,
-		`"severity":"WARNING","message":"request rejected","function":"ev","status":400`,
+		`"severity":"WARNING","message":"request rejected","function":"ev","error":"gcp: invalid event: body is not a JSON object: want a CloudEvent (ce- headers or application/cloudevents+json), a legacy event or a Pub/Sub push envelope","status":400`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s:\n%s", want, out)

@@ -43,7 +43,7 @@ func NewInvoker(app *core.App, name string, opts ...Option) (Invoker, error) {
 	fn := rt.Function(f)
 	return func(ctx context.Context, e core.Event) (int, string) {
 		if err := gcpprov.Normalize(&e); err != nil {
-			fn.LogRejected(ctx, http.StatusBadRequest, err)
+			fn.LogRejected(ctx, "", err, slog.Int(invoke.KeyStatus, http.StatusBadRequest))
 			return http.StatusBadRequest, string(invoke.AppendError(nil, err.Error(), driver.Permanent, ""))
 		}
 		s := invoke.Start{Trigger: invoke.TriggerOf(core.EventKindOf(e))}

@@ -34,7 +34,7 @@ func TestInvoker(t *testing.T) {
 		{name: "error details", opts: []Option{WithErrorDetails(true)}, event: pubsub("fail", pubsubBody), wantStatus: 500, wantBody: `{"error":"boom"`, wantCalled: true},
 		{name: "panic", event: pubsub("panic", pubsubBody), wantStatus: 500, wantBody: `{"error":"the function panicked"`, wantCalled: true},
 		{name: "invalid inner event", event: pubsub("bad", `{"message":{"data":"e30=","messageId":"1","attributes":{"ce-specversion":"1.0"}}}`), wantStatus: 400,
-			wantBody: `{"error":"gcp: invalid event: Pub/Sub message bad carries an invalid CloudEvent`, wantLog: `"message":"request rejected","function":"ev","status":400`},
+			wantBody: `{"error":"gcp: invalid event: Pub/Sub message bad carries an invalid CloudEvent`, wantLog: `"message":"request rejected","function":"ev","error":"gcp: invalid event: Pub/Sub message bad carries an invalid CloudEvent: invalid CloudEvent: missing required attribute id","status":400`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

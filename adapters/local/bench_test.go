@@ -2,7 +2,6 @@ package local
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/loadbench/work"
 )
 
 // The per-event path of the local adapter against a bare net/http handler
@@ -19,21 +19,7 @@ import (
 //
 //	go test ./adapters/local -run '^$' -bench Event -benchmem -count 10
 
-type benchOrder struct {
-	Order    string  `json:"order"`
-	Items    []item  `json:"items"`
-	Total    float64 `json:"total"`
-	Currency string  `json:"currency"`
-}
-
-type item struct {
-	SKU string `json:"sku"`
-	Qty int    `json:"qty"`
-}
-
 const benchBody = `{"order":"A-7","items":[{"sku":"X1","qty":2},{"sku":"Y9","qty":1}],"total":42.5,"currency":"EUR"}`
-
-var benchReply = []byte(`{"status":"accepted"}`)
 
 func benchRequest() *http.Request {
 	r := httptest.NewRequest("POST", "/orders", strings.NewReader(benchBody))
@@ -59,37 +45,10 @@ func runBench(b *testing.B, h http.Handler) {
 	}
 }
 
-// bare is what a hand-written net/http handler does for the same request.
-func bare(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, DefaultMaxBodyBytes))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	id, src, typ := r.Header.Get("Ce-Id"), r.Header.Get("Ce-Source"), r.Header.Get("Ce-Type")
-	if r.Header.Get("Ce-Specversion") != "1.0" || id == "" || src == "" || typ == "" {
-		http.Error(w, "not a CloudEvent", http.StatusBadRequest)
-		return
-	}
-	var o benchOrder
-	if err := json.Unmarshal(body, &o); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	h := w.Header()
-	h.Set("Ce-Specversion", "1.0")
-	h.Set("Ce-Id", id+".reply")
-	h.Set("Ce-Source", "https://example.com/orders")
-	h.Set("Ce-Type", "com.example.order.accepted")
-	h.Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(benchReply)
-}
-
 func benchApp() *core.App {
 	app := core.NewApp()
-	core.Must(app.Event("orders", core.Typed(func(_ context.Context, e core.Event, o benchOrder) (*core.Event, error) {
-		reply := core.NewEvent(e.ID()+".reply", "https://example.com/orders", "com.example.order.accepted", "application/json", benchReply)
+	core.Must(app.Event("orders", core.Typed(func(_ context.Context, e core.Event, o work.Order) (*core.Event, error) {
+		reply := core.NewEvent(e.ID()+".reply", "https://example.com/orders", "com.example.order.accepted", "application/json", work.Reply)
 		return &reply, nil
 	})))
 	return app
@@ -100,7 +59,7 @@ func BenchmarkEvent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("bare-net-http", func(b *testing.B) { runBench(b, http.HandlerFunc(bare)) })
+	b.Run("bare-net-http", func(b *testing.B) { runBench(b, http.HandlerFunc(work.BareCloudEvent)) })
 	b.Run("polyfn-local", func(b *testing.B) { runBench(b, h) })
 }
 
@@ -132,6 +91,6 @@ func BenchmarkEventLoopback(b *testing.B) {
 			}
 		}
 	}
-	b.Run("bare-net-http", func(b *testing.B) { run(b, http.HandlerFunc(bare)) })
+	b.Run("bare-net-http", func(b *testing.B) { run(b, http.HandlerFunc(work.BareCloudEvent)) })
 	b.Run("polyfn-local", func(b *testing.B) { run(b, h) })
 }

@@ -77,7 +77,7 @@ func first(vs []string) string {
 
 func eventHandler(fn *invoke.Function) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fn.ServeEvents(w, r, start(r), invoke.CloudEvents)
+		fn.ServeEvents(w, r, start(r), nil) // the CloudEvents binding
 	})
 }
 

@@ -1,20 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/polyfn/polyfn/adapters/local"
+	"github.com/polyfn/polyfn/adapters/adaptertest"
+	"github.com/polyfn/polyfn/adapters/aws/awstest"
+	"github.com/polyfn/polyfn/adapters/azure/azuretest"
+	"github.com/polyfn/polyfn/adapters/gcp/gcptest"
+	"github.com/polyfn/polyfn/adapters/local/localtest"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/examples/shop/shop"
 )
@@ -24,24 +25,65 @@ type record struct {
 	id, data, key string
 }
 
-// wire delivers the scenario's requests and events in one provider's wire
-// format and reports what the provider would acknowledge.
-type wire interface {
-	// http sends an HTTP request to the app's HTTP function.
-	http(t *testing.T, method, path, apiKey, body string) (int, string)
-	// deliver sends records as one invocation of function fn, as trigger kind
-	// would deliver them, and returns the ids reported failed, sorted.
-	deliver(t *testing.T, fn string, kind core.TriggerKind, recs []record) []string
+// wire tells the scenario's requests and deliveries in one platform's wire
+// format, through that adapter's conformance harness (adapters/adaptertest),
+// and reports what the platform would acknowledge.
+type wire struct {
+	h adaptertest.Harness
 }
 
-// scenario runs the same story on any wire and checks what the handlers did.
-func scenario(t *testing.T, newWire func(t *testing.T, app *core.App) wire) {
+// http sends an HTTP request to the app's HTTP function.
+func (w wire) http(t *testing.T, method, path, apiKey, body string) (int, string) {
+	t.Helper()
+	r, err := http.NewRequest(method, path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if apiKey != "" {
+		r.Header.Set("X-Api-Key", apiKey)
+	}
+	resp, err := w.h.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// deliver sends records to function fn as a source of trigger kind
+// delivers them, and returns the ids of those the platform would deliver
+// again, sorted.
+func (w wire) deliver(t *testing.T, fn string, kind core.TriggerKind, recs []record) []string {
+	t.Helper()
+	in := make([]adaptertest.Record, len(recs))
+	for i, r := range recs {
+		in[i] = adaptertest.Record{ID: r.id, Key: r.key, Data: []byte(r.data)}
+	}
+	d, err := w.h.DeliverRecords(context.Background(), fn, kind, in)
+	if err != nil {
+		t.Fatalf("%s: %v", fn, err)
+	}
+	var ids []string
+	for _, i := range d.Redelivered {
+		ids = append(ids, recs[i].id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// scenario runs the same story on any platform's wire and checks what the
+// handlers did.
+func scenario(t *testing.T, mk adaptertest.HarnessMaker) {
 	store := shop.NewMemoryStore()
 	app, err := shop.New(shop.Config{APIKey: "k-123", Store: store, Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newWire(t, app)
+	w := wire{mk(t, app, adaptertest.Options{})}
 	ctx := context.Background()
 
 	// 1. The HTTP API, behind its key.
@@ -123,77 +165,10 @@ func scenario(t *testing.T, newWire func(t *testing.T, app *core.App) wire) {
 	}
 }
 
-// localWire speaks the CloudEvents HTTP binding to the local adapter:
-// batches in batched mode, as Knative or a laptop client would send them.
-type localWire struct{ srv *httptest.Server }
-
-func newLocalWire(t *testing.T, app *core.App) wire {
-	h, err := local.Handler(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return localWire{srv}
-}
-
-func (l localWire) http(t *testing.T, method, path, apiKey, body string) (int, string) {
-	req, _ := http.NewRequest(method, l.srv.URL+path, strings.NewReader(body))
-	if apiKey != "" {
-		req.Header.Set("X-Api-Key", apiKey)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-// kinds is the polyfnkind each trigger's provider would set.
-var kinds = map[core.TriggerKind]core.EventKind{
-	core.TriggerQueue: core.KindQueueMessage, core.TriggerSchedule: core.KindScheduleFired,
-	core.TriggerStream: core.KindStreamRecord, core.TriggerTopic: core.KindTopicMessage,
-}
-
-func (l localWire) deliver(t *testing.T, fn string, kind core.TriggerKind, recs []record) []string {
-	var batch []map[string]any
-	for _, r := range recs {
-		e := map[string]any{"specversion": "1.0", "id": r.id, "source": "/shop-test", "type": "com.example.shop." + string(kind),
-			"datacontenttype": "application/json", "data": json.RawMessage(r.data), "polyfnkind": string(kinds[kind])}
-		if r.key != "" {
-			e["partitionkey"] = r.key
-		}
-		batch = append(batch, e)
-	}
-	body, _ := json.Marshal(batch)
-	resp, err := http.Post(l.srv.URL+"/"+fn, "application/cloudevents-batch+json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	switch resp.StatusCode {
-	case 200, 204:
-		return nil
-	case 500:
-		var out struct{ Failed []struct{ ID string } }
-		if err := json.Unmarshal(b, &out); err != nil {
-			t.Fatalf("%s: %v: %s", fn, err, b)
-		}
-		var ids []string
-		for _, f := range out.Failed {
-			ids = append(ids, f.ID)
-		}
-		sort.Strings(ids)
-		return ids
-	}
-	t.Fatalf("%s: status %d: %s", fn, resp.StatusCode, b)
-	return nil
-}
-
-func TestScenarioLocal(t *testing.T) { scenario(t, newLocalWire) }
+func TestScenarioLocal(t *testing.T) { scenario(t, localtest.NewHarness) }
+func TestScenarioAWS(t *testing.T)   { scenario(t, awstest.NewHarness) }
+func TestScenarioAzure(t *testing.T) { scenario(t, azuretest.NewHarness) }
+func TestScenarioGCP(t *testing.T)   { scenario(t, gcptest.NewHarness) }
 
 func TestNewNeedsAKey(t *testing.T) {
 	if _, err := shop.New(shop.Config{}); err == nil {

@@ -45,7 +45,7 @@ const (
 // ModeOf returns the mode of a message with these headers: batched or
 // structured by Content-Type, binary when any ce- header is present.
 func ModeOf(h http.Header) Mode {
-	switch mt := mediatype.Of(h.Get("Content-Type")); {
+	switch mt := mediatype.Of(ContentType(h)); {
 	case strings.HasPrefix(mt, "application/cloudevents-batch"):
 		return Batch
 	case mt == "application/cloudevents+json", mt == "application/cloudevents":
@@ -115,7 +115,7 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		}
 		return event.Event{}, fmt.Errorf("%w: missing required header ce-specversion", cejson.ErrInvalid)
 	}
-	if ct := h.Get("Content-Type"); ct != "" {
+	if ct := ContentType(h); ct != "" {
 		_ = c.Set("datacontenttype", ct)
 	}
 	e := event.Event{Context: ec}
@@ -137,6 +137,19 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 	return e, nil
 }
 
+// ContentType returns h's Content-Type: h.Get("Content-Type") without
+// canonicalizing the name when the key is in its canonical form already,
+// as net/http gives request headers.
+func ContentType(h http.Header) string {
+	if vs, ok := h["Content-Type"]; ok {
+		if len(vs) == 0 {
+			return ""
+		}
+		return vs[0]
+	}
+	return h.Get("Content-Type")
+}
+
 // WriteBinary writes e as a binary-mode response with the given status.
 func WriteBinary(w http.ResponseWriter, e *event.Event, status int) error {
 	h := w.Header()
@@ -150,12 +163,22 @@ func WriteBinary(w http.ResponseWriter, e *event.Event, status int) error {
 
 // SetBinaryHeaders sets the ce- headers and Content-Type that carry e's
 // attributes in binary mode. Values are percent-encoded as the binding asks.
+// The header values share one allocation.
 func SetBinaryHeaders(h http.Header, e *event.Event) error {
 	if e.Context == nil {
 		return errors.New("cehttp: event has no context")
 	}
-	set := func(key, v string) { h[key] = []string{EncodeHeaderValue(v)} }
-	set("Ce-Specversion", e.SpecVersion())
+	exts := extensionsOf(e)
+	vals := make([]string, 0, 8+len(exts))
+	set := func(key, v string) {
+		vals = append(vals, EncodeHeaderValue(v))
+		h[key] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	if v := e.SpecVersion(); v == event.CloudEventsVersionV1 {
+		h["Ce-Specversion"] = specVersion1
+	} else {
+		set("Ce-Specversion", v)
+	}
 	set("Ce-Id", e.ID())
 	set("Ce-Source", e.Source())
 	set("Ce-Type", e.Type())
@@ -168,7 +191,7 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 	if t := e.Time(); !t.IsZero() {
 		set("Ce-Time", types.Timestamp{Time: t}.String())
 	}
-	for k, v := range extensionsOf(e) {
+	for k, v := range exts {
 		s, ok := v.(string)
 		if !ok {
 			var err error
@@ -179,10 +202,15 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 		set(extensionHeader(k), s)
 	}
 	if ct := e.DataContentType(); ct != "" {
-		h.Set("Content-Type", ct)
+		vals = append(vals, ct)
+		h["Content-Type"] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	return nil
 }
+
+// specVersion1 is the value of every ce-specversion header polyfn writes.
+// net/http only reads header value slices, so one serves every answer.
+var specVersion1 = []string{event.CloudEventsVersionV1}
 
 // attributeNames maps ce- header suffixes, as net/http canonicalizes them
 // ("Specversion", "Traceparent"), to attribute names.
@@ -214,6 +242,14 @@ func attributeName(suffix string) string {
 		return "dataschema"
 	case "Datacontenttype":
 		return "datacontenttype"
+	case "Traceparent": // the extensions polyfn and its platforms send most
+		return "traceparent"
+	case "Tracestate":
+		return "tracestate"
+	case "Partitionkey":
+		return "partitionkey"
+	case "Polyfnkind":
+		return "polyfnkind"
 	}
 	n, _ := attributeNames.Get(suffix)
 	return n
@@ -255,7 +291,17 @@ func needsEscape(c byte) bool { return c <= 0x20 || c >= 0x7F || c == '"' || c =
 // DecodeHeaderValue unquotes an RFC 7230 quoted-string, then percent-decodes
 // once, then checks that the result is valid UTF-8.
 func DecodeHeaderValue(v string) (string, error) {
-	v = strings.TrimSpace(v)
+	v = trimOWS(v)
+	plain := true // printable ASCII without '%': the common case, returned as is
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '%' || c >= utf8.RuneSelf || c < 0x20 {
+			plain = false
+			break
+		}
+	}
+	if plain && (len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"') {
+		return v, nil
+	}
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		var b strings.Builder
 		for i := 1; i < len(v)-1; i++ {
@@ -288,6 +334,18 @@ func DecodeHeaderValue(v string) (string, error) {
 		return "", fmt.Errorf("percent-decoded value of %q is not valid UTF-8", v)
 	}
 	return string(b), nil
+}
+
+// trimOWS trims the optional white space of HTTP (RFC 9110: SP and HTAB)
+// around a header value, and nothing else.
+func trimOWS(v string) string {
+	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+		v = v[1:]
+	}
+	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+		v = v[:len(v)-1]
+	}
+	return v
 }
 
 func unhex(c byte) int {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/polyfn/polyfn/internal/intern"
 	"github.com/polyfn/polyfn/internal/mediatype"
+	"github.com/polyfn/polyfn/internal/rfc3339"
 )
 
 // ErrInvalid is wrapped by every error about a malformed or invalid event.
@@ -244,7 +245,7 @@ func setAttribute(ec *event.EventContextV1, store *Context, name, s string) erro
 		}
 		ec.DataSchema = u
 	case "time":
-		t, err := time.Parse(time.RFC3339Nano, s)
+		t, err := rfc3339.Parse(s)
 		if err != nil {
 			return invalid("time %q is not an RFC 3339 timestamp", s)
 		}
@@ -263,7 +264,7 @@ func setAttribute(ec *event.EventContextV1, store *Context, name, s string) erro
 			return err
 		}
 		if ec.Extensions == nil {
-			ec.Extensions = make(map[string]any, 4)
+			ec.Extensions = make(map[string]any, 2)
 		}
 		ec.Extensions[name] = s
 	}
@@ -328,7 +329,7 @@ func setJSONExtension(ec *event.EventContextV1, name string, raw json.RawMessage
 		v = int32(n)
 	}
 	if ec.Extensions == nil {
-		ec.Extensions = make(map[string]any, 4)
+		ec.Extensions = make(map[string]any, 2)
 	}
 	ec.Extensions[name] = v
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/polyfn/polyfn/core"
@@ -21,7 +22,7 @@ type Decoder func(r *http.Request, body []byte) (evs []core.Event, batched bool,
 // CloudEvents is the Decoder of the CloudEvents HTTP binding: binary,
 // structured and batched mode.
 func CloudEvents(r *http.Request, body []byte) ([]core.Event, bool, error) {
-	if !cehttp.IsCloudEventContentType(r.Header.Get("Content-Type")) {
+	if !cehttp.IsCloudEventContentType(cehttp.ContentType(r.Header)) {
 		e, err := cehttp.ReadBinary(r.Header, body) // the common case
 		if err != nil {
 			return nil, false, err
@@ -68,7 +69,8 @@ func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error)
 
 // ServeEvents serves r, an HTTP request for fn, an event function: it
 // reads the body under the runtime's limit (413 over it), decodes it with
-// dec (400 and the reason when that fails), begins the invocation s
+// dec, or with the CloudEvents HTTP binding when dec is nil (400 and the
+// reason when that fails), begins the invocation s
 // describes, runs the function on the one event or the batch, and answers:
 //
 //   - 200 with the reply in binary mode, or 204 without one;
@@ -84,6 +86,19 @@ func (fn *Function) ServeEvents(w http.ResponseWriter, r *http.Request, s Start,
 		fn.reject(w, r.Context(), s.ID, err)
 		return
 	}
+	if dec == nil && !cehttp.IsCloudEventContentType(cehttp.ContentType(r.Header)) {
+		// Binary mode, the common case, without a slice for one event.
+		e, err := cehttp.ReadBinary(r.Header, body)
+		if err != nil {
+			fn.reject(w, r.Context(), s.ID, err)
+			return
+		}
+		fn.serveOne(w, r, s, e)
+		return
+	}
+	if dec == nil {
+		dec = CloudEvents
+	}
 	evs, batched, err := dec(r, body)
 	if err == nil && len(evs) == 0 {
 		err = errors.New("the request carries no event")
@@ -92,28 +107,39 @@ func (fn *Function) ServeEvents(w http.ResponseWriter, r *http.Request, s Start,
 		fn.reject(w, r.Context(), s.ID, err)
 		return
 	}
+	if len(evs) == 1 && !batched {
+		fn.serveOne(w, r, s, evs[0])
+		return
+	}
 	if s.Trigger == "" {
 		s.Trigger = TriggerOf(core.EventKindOf(evs[0]))
 	}
 	ctx, cancel := fn.Begin(r.Context(), s)
 	defer cancel()
 	id := core.InvocationFrom(ctx).ID
-	if len(evs) == 1 && !batched {
-		res := fn.Event(ctx, evs[0])
-		if res.Err != nil {
-			o := res.Outcome()
-			WriteError(w, fn.rt.StatusOf(o), fn.rt.errorMessage(res.Err), o, id)
-			return
-		}
-		fn.writeReply(ctx, w, res.Reply, id)
-		return
-	}
 	res := fn.Batch(ctx, evs, driver.BatchOptions{StopOnFailure: keyed(evs)})
 	if failed := res.Failed(); len(failed) > 0 {
 		fn.writeBatchError(w, evs, res, failed, id)
 		return
 	}
 	fn.writeReplies(ctx, w, res, id)
+}
+
+// serveOne runs the function on e, the one event of a request, and answers.
+func (fn *Function) serveOne(w http.ResponseWriter, r *http.Request, s Start, e core.Event) {
+	if s.Trigger == "" {
+		s.Trigger = TriggerOf(core.EventKindOf(e))
+	}
+	ctx, cancel := fn.Begin(r.Context(), s)
+	defer cancel()
+	id := core.InvocationFrom(ctx).ID
+	res := fn.Event(ctx, e)
+	if res.Err != nil {
+		o := res.Outcome()
+		WriteError(w, fn.rt.StatusOf(o), fn.rt.errorMessage(res.Err), o, id)
+		return
+	}
+	fn.writeReply(ctx, w, res.Reply, id)
 }
 
 // keyed reports whether any event carries an ordering key (the
@@ -136,7 +162,7 @@ func (fn *Function) reject(w http.ResponseWriter, ctx context.Context, id string
 	if errors.Is(err, ErrBodyTooLarge) {
 		status = http.StatusRequestEntityTooLarge
 	}
-	fn.LogRejected(ctx, status, err)
+	fn.LogRejected(ctx, id, err, slog.Int(KeyStatus, status))
 	WriteError(w, status, err.Error(), driver.Permanent, id)
 }
 

@@ -2,6 +2,7 @@ package invoke
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -26,7 +27,7 @@ func (fn *Function) HTTP(w http.ResponseWriter, r *http.Request, s Start) {
 	max := fn.rt.cfg.MaxBodyBytes
 	if r.ContentLength > max {
 		err := fmt.Errorf("request body of %d bytes exceeds the limit of %d bytes", r.ContentLength, max)
-		fn.LogRejected(ctx, http.StatusRequestEntityTooLarge, err)
+		fn.LogRejected(ctx, core.InvocationFrom(ctx).ID, err, slog.Int(KeyStatus, http.StatusRequestEntityTooLarge))
 		WriteError(w, http.StatusRequestEntityTooLarge, err.Error(), driver.Permanent, core.InvocationFrom(ctx).ID)
 		return
 	}

@@ -48,6 +48,7 @@ const (
 	KeyError        = "error"
 	KeyStack        = "stack"
 	KeyDeadline     = "deadline"
+	KeyStatus       = "status" // the HTTP status answered
 )
 
 // LogFailure logs that the function failed on e, record index of a batch
@@ -89,11 +90,31 @@ func (fn *Function) LogFailure(ctx context.Context, e core.Event, index int, err
 	fn.log.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// LogRejected logs a request the adapter refused before the function ran
-// (a malformed payload, a body over the limit): "request rejected", with
-// the status answered and the reason.
-func (fn *Function) LogRejected(ctx context.Context, status int, reason error) {
-	fn.log.LogAttrs(ctx, slog.LevelWarn, "request rejected", slog.Int("status", status), slog.String(KeyError, reason.Error()))
+// LogRejected logs a request or payload the adapter refused before the
+// function ran (malformed, over the body limit, not fit for the function):
+// "request rejected", a warning with the invocation id (when there is one),
+// the reason, and attrs (the HTTP status answered, the platform's error
+// type, ...).
+func (fn *Function) LogRejected(ctx context.Context, id string, reason error, attrs ...slog.Attr) {
+	logRejected(ctx, fn.log, id, reason, attrs)
+}
+
+// LogRejected is Function.LogRejected for a request that names no function
+// of the runtime's.
+func (rt *Runtime) LogRejected(ctx context.Context, id string, reason error, attrs ...slog.Attr) {
+	logRejected(ctx, rt.cfg.Logger, id, reason, attrs)
+}
+
+func logRejected(ctx context.Context, log *slog.Logger, id string, reason error, attrs []slog.Attr) {
+	if !log.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	all := make([]slog.Attr, 0, 2+len(attrs))
+	if id != "" {
+		all = append(all, slog.String(KeyInvocationID, id))
+	}
+	all = append(all, slog.String(KeyError, reason.Error()))
+	log.LogAttrs(ctx, slog.LevelWarn, "request rejected", append(all, attrs...)...)
 }
 
 // logPanic logs an HTTP function's panic.

@@ -149,7 +149,7 @@ func (fn *Function) Begin(ctx context.Context, s Start) (context.Context, contex
 		ID:          s.ID,
 		Provider:    fn.rt.cfg.Provider,
 		Trigger:     s.Trigger,
-		ColdStart:   !fn.rt.warm.Swap(true),
+		ColdStart:   !fn.rt.warm.Load() && !fn.rt.warm.Swap(true), // no write once warm
 		TraceParent: s.TraceParent,
 		TraceState:  s.TraceState,
 		Logger:      fn.log,

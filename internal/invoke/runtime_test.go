@@ -198,7 +198,7 @@ func TestFailureLogLines(t *testing.T) {
 	if got := Summary(res, "records"); got != "2 of 3 records failed" {
 		t.Errorf("Summary = %q", got)
 	}
-	fn.LogRejected(context.Background(), 400, errors.New("no ce-id header"))
+	fn.LogRejected(context.Background(), "inv-2", errors.New("no ce-id header"), slog.Int(KeyStatus, 400))
 	golden.Check(t, "testdata/failure-log.golden.jsonl", logLines(t, &buf))
 }
 

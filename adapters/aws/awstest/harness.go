@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"testing"
@@ -48,7 +47,7 @@ type Harness struct {
 func NewHarness(t *testing.T, app *core.App, opts adaptertest.Options) adaptertest.Harness {
 	t.Helper()
 	h := &Harness{handlers: map[string]*aws.Handler{}, routes: http.NewServeMux(), byPattern: map[string]string{}}
-	log := slog.New(slog.NewTextHandler(tWriter{t}, nil))
+	log := adaptertest.Logger(t)
 	for _, f := range app.Functions() {
 		ah, err := aws.NewHandler(app, aws.WithFunction(f.Name), aws.WithLogger(log), aws.WithMaxBodyBytes(opts.MaxBodyBytes))
 		if err != nil {
@@ -321,13 +320,4 @@ func response(r *http.Request, status int, body string) *http.Response {
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Request: r,
 		Body: io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)),
 	}
-}
-
-// tWriter writes log lines to t.Log.
-type tWriter struct{ t *testing.T }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
-	return len(p), nil
 }

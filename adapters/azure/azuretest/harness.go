@@ -79,7 +79,7 @@ func NewHarness(t *testing.T, app *core.App, opts adaptertest.Options) adapterte
 // deploy serves the App with the function.json files cfgs on a new test
 // server (a function app), and returns a host that calls it.
 func (h *Harness) deploy(cfgs map[string]pazure.FunctionConfig) (*azurehost.Host, error) {
-	log := tWriter{h.t}
+	log := adaptertest.LogWriter(h.t)
 	handler, err := azure.Handler(h.app, azure.WithMaxBodyBytes(h.opts.MaxBodyBytes), azure.WithOutput(log, log), azure.WithFunctionConfigs(cfgs))
 	if err != nil {
 		return nil, err
@@ -337,15 +337,6 @@ func wildcards(pattern string) []string {
 		}
 	}
 	return out
-}
-
-// tWriter writes log lines to t.
-type tWriter struct{ t *testing.T }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
-	return len(p), nil
 }
 
 var _ adaptertest.HarnessMaker = NewHarness

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -64,7 +63,7 @@ type Target struct {
 // lines go to t.Log when the test fails or runs verbose.
 func NewHarness(t *testing.T, app *core.App, opts adaptertest.Options) adaptertest.Harness {
 	t.Helper()
-	h, err := gcp.Handler(app, gcp.WithMaxBodyBytes(opts.MaxBodyBytes), gcp.WithLogger(testLogger(t)))
+	h, err := gcp.Handler(app, gcp.WithMaxBodyBytes(opts.MaxBodyBytes), gcp.WithLogger(adaptertest.Logger(t)))
 	if err != nil {
 		t.Fatalf("gcptest: %v", err)
 	}
@@ -239,17 +238,4 @@ func (h *Harness) post(ctx context.Context, fn string, e core.Event) (*http.Resp
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp, b, err
-}
-
-// testLogger logs to t.
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, nil))
-}
-
-type tWriter struct{ t *testing.T }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
-	return len(p), nil
 }

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -33,7 +32,7 @@ type Harness struct {
 // t.Log when the test fails or runs verbose.
 func NewHarness(t *testing.T, app *core.App, opts adaptertest.Options) adaptertest.Harness {
 	t.Helper()
-	h, err := local.Handler(app, local.WithMaxBodyBytes(opts.MaxBodyBytes), local.WithLogger(testLogger(t)))
+	h, err := local.Handler(app, local.WithMaxBodyBytes(opts.MaxBodyBytes), local.WithLogger(adaptertest.Logger(t)))
 	if err != nil {
 		t.Fatalf("localtest: %v", err)
 	}
@@ -88,7 +87,7 @@ func (h *Harness) DeliverRecords(ctx context.Context, fn string, trigger core.Tr
 	body := []byte{'['}
 	for i, r := range recs {
 		e := core.NewEvent(r.ID, "/localtest/"+fn, "com.example.localtest."+string(trigger), "application/json", r.Data)
-		e.SetExtension(core.KindExtension, string(KindOf(trigger)))
+		e.SetExtension(core.KindExtension, string(adaptertest.KindOf(trigger)))
 		if r.Key != "" {
 			e.SetExtension(core.PartitionKeyExtension, r.Key)
 		}
@@ -127,23 +126,6 @@ func (h *Harness) DeliverRecords(ctx context.Context, fn string, trigger core.Tr
 	return d, nil
 }
 
-// KindOf returns the portable kind of the events trigger delivers.
-func KindOf(trigger core.TriggerKind) core.EventKind {
-	switch trigger {
-	case core.TriggerQueue:
-		return core.KindQueueMessage
-	case core.TriggerTopic:
-		return core.KindTopicMessage
-	case core.TriggerStream:
-		return core.KindStreamRecord
-	case core.TriggerSchedule:
-		return core.KindScheduleFired
-	case core.TriggerStorage:
-		return core.KindStorageObjectCreated
-	}
-	return core.KindBusEvent
-}
-
 // Semantics: the caller of a CloudEvents batch gets the failed events
 // (with those of their ordering keys that did not run) and sends them again.
 func (h *Harness) Semantics(core.TriggerKind) adaptertest.Semantics { return adaptertest.PerRecord }
@@ -166,17 +148,4 @@ func (h *Harness) send(req *http.Request) (*http.Response, []byte, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp, b, err
-}
-
-// testLogger logs to t.
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, nil))
-}
-
-type tWriter struct{ t *testing.T }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
-	return len(p), nil
 }

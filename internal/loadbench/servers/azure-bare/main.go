@@ -6,38 +6,9 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 
 	"github.com/polyfn/polyfn/internal/loadbench/work"
 )
 
-func main() { work.Serve("FUNCTIONS_CUSTOMHANDLER_PORT", http.HandlerFunc(handle)) }
-
-func handle(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, work.MaxBodyBytes))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var env struct {
-		Data     map[string]json.RawMessage
-		Metadata map[string]json.RawMessage
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var outer, msg string
-	if err := json.Unmarshal(env.Data["inMsg"], &outer); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if err := json.Unmarshal([]byte(outer), &msg); err != nil {
-		msg = outer
-	}
-	_ = msg
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = io.WriteString(w, `{"Outputs":{},"Logs":[],"ReturnValue":null}`)
-}
+func main() { work.Serve("FUNCTIONS_CUSTOMHANDLER_PORT", http.HandlerFunc(work.BareAzureQueue)) }

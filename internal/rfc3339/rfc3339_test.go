@@ -1,0 +1,115 @@
+package rfc3339
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC3339Nano in UTC; "" for an error
+	}{
+		{"2026-11-27T12:00:00Z", "2026-11-27T12:00:00Z"},
+		{"2026-11-27t12:00:00z", "2026-11-27T12:00:00Z"},
+		{"2026-11-27T12:00:00.5Z", "2026-11-27T12:00:00.5Z"},
+		{"2026-11-27T12:00:00.123456789123Z", "2026-11-27T12:00:00.123456789Z"},
+		{"2026-11-27T12:00:00+01:30", "2026-11-27T10:30:00Z"},
+		{"2026-11-27T12:00:00-00:00", "2026-11-27T12:00:00Z"},
+		{"2026-11-27T23:59:60Z", "2026-11-27T23:59:59.999999999Z"},
+		{"2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"},
+		{"2026-11-27T12:00:00+23:59", "2026-11-26T12:01:00Z"},
+		{"2026-11-27T12:00:00+24:00", ""},
+		{"2026-11-27T12:00:00,5Z", ""},
+		{"2026-11-27T12:00:00.Z", ""},
+		{"2026-11-27 12:00:00Z", ""},
+		{"2026-11-27T12:00:00", ""},
+		{"2026-11-27T12:00:00+0100", ""},
+		{"2023-02-29T00:00:00Z", ""},
+		{"2026-13-01T00:00:00Z", ""},
+		{"2026-11-31T00:00:00Z", ""},
+		{"2026-11-27T24:00:00Z", ""},
+		{"2026-11-27T12:60:00Z", ""},
+		{"2026-11-27T12:00:61Z", ""},
+		{"2026-11-27T12:00:00Zjunk", ""},
+		{"+026-11-27T12:00:00Z", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.in)
+		if tt.want == "" {
+			if err == nil || !errors.Is(err, ErrSyntax) {
+				t.Errorf("Parse(%q) = %v, %v; want ErrSyntax", tt.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got.UTC().Format(time.RFC3339Nano) != tt.want {
+			t.Errorf("Parse(%q) = %v, %v; want %s", tt.in, got.UTC().Format(time.RFC3339Nano), err, tt.want)
+		}
+	}
+}
+
+// FuzzParse checks Parse against time.Parse on the inputs both should
+// read alike: upper-case T and Z, a "." fraction, no leap second, an
+// offset hour below 24.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"2026-11-27T12:00:00Z", "2026-11-27T12:00:00.123+05:30", "1999-12-31T23:59:59-08:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := Parse(s)
+		want, werr := time.Parse(time.RFC3339Nano, s)
+		if err == nil && (werr != nil || !got.Equal(want)) {
+			// Parse is stricter or differs only where RFC 3339 says so.
+			if len(s) > 19 && (s[10] == 't' || s[len(s)-1] == 'z' || s[17:19] == "60") {
+				return
+			}
+			t.Fatalf("Parse(%q) = %v, time.Parse = %v, %v", s, got, want, werr)
+		}
+		if err != nil && werr == nil && !looser(s) {
+			t.Fatalf("Parse(%q) refused what time.Parse reads as %v", s, want)
+		}
+	})
+}
+
+// looser reports whether s holds something time.Parse accepts and RFC 3339
+// does not: fields of the wrong width, a "," fraction, an offset hour
+// over 23 or minute over 59.
+func looser(s string) bool {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' {
+		return true
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if s[i] < '0' || s[i] > '9' {
+			return true
+		}
+	}
+	for i := 19; i < len(s); i++ {
+		if s[i] == ',' {
+			return true
+		}
+	}
+	if n := len(s); n >= 6 && (s[n-6] == '+' || s[n-6] == '-') && (s[n-5:n-3] >= "24" || s[n-2:] >= "60") {
+		return true
+	}
+	return false
+}
+
+func BenchmarkParse(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse("2026-11-25T10:11:12.123Z"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTimeParse(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := time.Parse(time.RFC3339Nano, "2026-11-25T10:11:12.123Z"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
