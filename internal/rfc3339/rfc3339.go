@@ -22,10 +22,22 @@ var ErrSyntax = errors.New("not an RFC 3339 timestamp")
 
 // Parse reads s, an RFC 3339 date-time. Its error wraps ErrSyntax.
 func Parse(s string) (time.Time, error) {
+	if t, ok := parse(s, false); ok {
+		return t, nil
+	}
+	return time.Time{}, ErrSyntax
+}
+
+// ParseZoneless is Parse that also reads a date-time without a zone, such
+// as the .NET UTC DateTime text Azure's host sends ("2023-10-12T20:13:49"),
+// as UTC. It takes a string or bytes, and never allocates.
+func ParseZoneless[T string | []byte](s T) (time.Time, bool) { return parse(s, true) }
+
+func parse[T string | []byte](s T, zoneless bool) (time.Time, bool) {
 	// 2006-01-02T15:04:05[.frac](Z|±hh:mm)
-	if len(s) < len("2006-01-02T15:04:05Z") || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+	if len(s) < len("2006-01-02T15:04:05") || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
 		s[10] != 'T' && s[10] != 't' {
-		return time.Time{}, ErrSyntax
+		return time.Time{}, false
 	}
 	year, ok1 := digits(s[0:4])
 	month, ok2 := digits(s[5:7])
@@ -35,11 +47,11 @@ func Parse(s string) (time.Time, error) {
 	sec, ok6 := digits(s[17:19])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 ||
 		day > daysIn(time.Month(month), year) || hour > 23 || min > 59 || sec > 60 {
-		return time.Time{}, ErrSyntax
+		return time.Time{}, false
 	}
 	rest := s[19:]
 	nsec := 0
-	if rest != "" && rest[0] == '.' {
+	if len(rest) > 0 && rest[0] == '.' {
 		n := 1
 		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
 			if n <= 9 {
@@ -48,41 +60,42 @@ func Parse(s string) (time.Time, error) {
 			n++
 		}
 		if n == 1 {
-			return time.Time{}, ErrSyntax
+			return time.Time{}, false
 		}
 		for i := n; i <= 9; i++ {
 			nsec *= 10
 		}
 		rest = rest[n:]
 	}
-	loc := time.UTC
 	offset := 0
 	switch {
-	case rest == "Z" || rest == "z":
+	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
+	case len(rest) == 0 && zoneless:
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		oh, ok1 := digits(rest[1:3])
 		om, ok2 := digits(rest[4:6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return time.Time{}, ErrSyntax
+			return time.Time{}, false
 		}
 		offset = (oh*60 + om) * 60
 		if rest[0] == '-' {
 			offset = -offset
 		}
 	default:
-		return time.Time{}, ErrSyntax
+		return time.Time{}, false
 	}
 	if sec == 60 {
 		sec, nsec = 59, 999999999
 	}
+	loc := time.UTC
 	if offset != 0 {
 		loc = time.FixedZone("", offset)
 	}
-	return time.Date(year, time.Month(month), day, hour, min, sec, nsec, loc), nil
+	return time.Date(year, time.Month(month), day, hour, min, sec, nsec, loc), true
 }
 
 // digits reads a run of ASCII digits.
-func digits(s string) (int, bool) {
+func digits[T string | []byte](s T) (int, bool) {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -50,6 +50,31 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestParseZoneless(t *testing.T) {
+	for in, want := range map[string]string{
+		"2023-10-12T20:13:49":         "2023-10-12T20:13:49Z",
+		"2023-10-12T20:13:49.25":      "2023-10-12T20:13:49.25Z",
+		"2022-06-20T06:00:06+02:00":   "2022-06-20T04:00:06Z",
+		"2022-06-20T06:00:06.640002Z": "2022-06-20T06:00:06.640002Z",
+		"2022-06-20 06:00:06":         "",
+		"2022-06-20T06:00:06+0200":    "",
+	} {
+		got, ok := ParseZoneless([]byte(in))
+		if want == "" {
+			if ok {
+				t.Errorf("ParseZoneless(%q) = %v, want a refusal", in, got)
+			}
+			continue
+		}
+		if !ok || got.UTC().Format(time.RFC3339Nano) != want {
+			t.Errorf("ParseZoneless(%q) = %v, %v; want %s", in, got, ok, want)
+		}
+	}
+	if _, err := Parse("2023-10-12T20:13:49"); err == nil {
+		t.Error("Parse must want a zone")
+	}
+}
+
 // FuzzParse checks Parse against time.Parse on the inputs both should
 // read alike: upper-case T and Z, a "." fraction, no leap second, an
 // offset hour below 24.
