@@ -107,6 +107,7 @@ var testKits = []string{
 	"adapters/azure/azuretest",
 	"adapters/gcp/gcptest",
 	"adapters/local/localtest",
+	"internal/benchratio",
 	"internal/golden",
 	"internal/testproc",
 }

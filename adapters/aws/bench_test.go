@@ -7,10 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"runtime"
-	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 
 	"github.com/polyfn/polyfn/adapters/aws"
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/benchratio"
 	provider "github.com/polyfn/polyfn/providers/aws"
 )
 
@@ -204,63 +202,16 @@ func BenchmarkRatios(b *testing.B) {
 	}
 	ctx, cancel := benchCtx()
 	defer cancel()
-	type sample struct{ wall, cpu, bytes, allocs float64 }
-	measure := func(h lambda.Handler, payload []byte, ops int) sample {
-		var m0, m1 runtime.MemStats
-		var r0, r1 syscall.Rusage
-		runtime.GC()
-		runtime.ReadMemStats(&m0)
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
-		start := time.Now()
-		for i := 0; i < ops; i++ {
-			if _, err := h.Invoke(ctx, payload); err != nil {
-				t.Fatal(err)
-			}
-		}
-		wall := time.Since(start)
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
-		runtime.ReadMemStats(&m1)
-		cpu := time.Duration(r1.Utime.Nano()+r1.Stime.Nano()-r0.Utime.Nano()-r0.Stime.Nano()) * time.Nanosecond
-		n := float64(ops)
-		return sample{float64(wall.Nanoseconds()) / n, float64(cpu.Nanoseconds()) / n,
-			float64(m1.TotalAlloc-m0.TotalAlloc) / n, float64(m1.Mallocs-m0.Mallocs) / n}
-	}
-	median := func(ss []sample, f func(sample) float64) float64 {
-		v := make([]float64, len(ss))
-		for i, s := range ss {
-			v[i] = f(s)
-		}
-		sort.Float64s(v)
-		return v[len(v)/2]
-	}
 	for _, p := range pairs {
-		for _, h := range []lambda.Handler{p.native, p.polyfn} {
-			out, err := h.Invoke(ctx, p.payload)
-			if err != nil || !p.check(out) {
-				t.Fatalf("%s: %s %v", p.name, out, err)
-			}
-			measure(h, p.payload, p.ops/10) // warm up
-		}
-		var res [2][]sample
-		for i := 0; i < rounds; i++ {
-			res[0] = append(res[0], measure(p.native, p.payload, p.ops))
-			res[1] = append(res[1], measure(p.polyfn, p.payload, p.ops))
-		}
-		fields := []func(sample) float64{
-			func(s sample) float64 { return s.wall }, func(s sample) float64 { return s.cpu },
-			func(s sample) float64 { return s.bytes }, func(s sample) float64 { return s.allocs },
-		}
-		var med [2][4]float64
-		for j := range res {
-			for k, f := range fields {
-				med[j][k] = median(res[j], f)
+		invoke := func(h lambda.Handler) func() error {
+			return func() error {
+				out, err := h.Invoke(ctx, p.payload)
+				if err == nil && !p.check(out) {
+					err = fmt.Errorf("unexpected result %s", out)
+				}
+				return err
 			}
 		}
-		t.Logf("%s: %d rounds of %d invocations, medians", p.name, rounds, p.ops)
-		t.Logf("           wall ns/op   CPU ns/op      B/op  allocs/op")
-		for j, name := range []string{"native", "polyfn"} {
-			t.Logf("  %-7s %10.0f  %10.0f  %8.0f  %9.0f", name, med[j][0], med[j][1], med[j][2], med[j][3])
-		}
-		t.Logf("  ratio   %9.2fx  %9.2fx  %7.2fx  %8.2fx", med[1][0]/med[0][0], med[1][1]/med[0][1], med[1][2]/med[0][2], med[1][3]/med[0][3])
+		benchratio.Compare(t, p.name, rounds, p.ops, invoke(p.native), invoke(p.polyfn)).Log(t, "native")
 	}
 }

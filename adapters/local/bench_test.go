@@ -2,13 +2,16 @@ package local
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/benchratio"
 	"github.com/polyfn/polyfn/internal/loadbench/work"
 )
 
@@ -93,4 +96,32 @@ func BenchmarkEventLoopback(b *testing.B) {
 	}
 	b.Run("bare-net-http", func(b *testing.B) { run(b, http.HandlerFunc(work.BareCloudEvent)) })
 	b.Run("polyfn-local", func(b *testing.B) { run(b, h) })
+}
+
+// BenchmarkRatio compares the per-event path with the bare handler in
+// interleaved rounds and reports medians of wall and process CPU time per
+// event (docs/performance.md). POLYFN_BENCH_ROUNDS sets the rounds
+// (default 15):
+//
+//	go test ./adapters/local -run '^$' -bench Ratio -benchtime 1x -v
+func BenchmarkRatio(b *testing.B) {
+	rounds := 15
+	fmt.Sscan(os.Getenv("POLYFN_BENCH_ROUNDS"), &rounds)
+	h, err := Handler(benchApp())
+	if err != nil {
+		b.Fatal(err)
+	}
+	serve := func(h http.Handler) func() error {
+		return func() error {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, benchRequest())
+			if w.Code != http.StatusOK {
+				return fmt.Errorf("status %d: %s", w.Code, w.Body)
+			}
+			return nil
+		}
+	}
+	r := benchratio.Compare(b, "local, binary-mode event with a 100-byte JSON order and a reply", rounds, 20000,
+		serve(http.HandlerFunc(work.BareCloudEvent)), serve(h))
+	r.Log(b, "bare")
 }

@@ -91,7 +91,7 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 	ec := c.V1()
 	sawVersion := false
 	for k, vs := range h {
-		if len(k) <= 3 || !strings.EqualFold(k[:3], "ce-") || len(vs) == 0 {
+		if len(k) <= 3 || k[0]|0x20 != 'c' || k[1]|0x20 != 'e' || k[2] != '-' || len(vs) == 0 {
 			continue
 		}
 		name := attributeName(k[3:])
@@ -180,7 +180,7 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 		set("Ce-Specversion", v)
 	}
 	set("Ce-Id", e.ID())
-	set("Ce-Source", e.Source())
+	set("Ce-Source", sourceOf(e))
 	set("Ce-Type", e.Type())
 	if s := e.Subject(); s != "" {
 		set("Ce-Subject", s)
@@ -206,6 +206,15 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 		h["Content-Type"] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	return nil
+}
+
+// sourceOf returns e's source as text, without formatting it again when
+// it was seen before.
+func sourceOf(e *event.Event) string {
+	if ec, ok := e.Context.(*event.EventContextV1); ok {
+		return intern.SourceString(ec.Source)
+	}
+	return e.Source()
 }
 
 // specVersion1 is the value of every ce-specversion header polyfn writes.
@@ -266,7 +275,7 @@ func extensionHeader(name string) string {
 func EncodeHeaderValue(s string) string {
 	n := 0
 	for i := 0; i < len(s); i++ {
-		if needsEscape(s[i]) {
+		if escapeByte[s[i]] {
 			n++
 		}
 	}
@@ -277,7 +286,7 @@ func EncodeHeaderValue(s string) string {
 	b := make([]byte, 0, len(s)+2*n)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if needsEscape(c) {
+		if escapeByte[c] {
 			b = append(b, '%', hex[c>>4], hex[c&0xF])
 		} else {
 			b = append(b, c)
@@ -286,7 +295,17 @@ func EncodeHeaderValue(s string) string {
 	return string(b)
 }
 
-func needsEscape(c byte) bool { return c <= 0x20 || c >= 0x7F || c == '"' || c == '%' }
+// escapeByte marks the bytes a ce- header value percent-encodes: space,
+// '"', '%' and everything outside U+0021..U+007E. plainByte marks those a
+// received value may hold and be returned as is: printable ASCII (space
+// included) but '%'.
+var escapeByte, plainByte = func() (esc, plain [256]bool) {
+	for c := 0; c < 256; c++ {
+		esc[c] = c <= 0x20 || c >= 0x7F || c == '"' || c == '%'
+		plain[c] = c >= 0x20 && c < 0x7F && c != '%'
+	}
+	return esc, plain
+}()
 
 // DecodeHeaderValue unquotes an RFC 7230 quoted-string, then percent-decodes
 // once, then checks that the result is valid UTF-8.
@@ -294,7 +313,7 @@ func DecodeHeaderValue(v string) (string, error) {
 	v = trimOWS(v)
 	plain := true // printable ASCII without '%': the common case, returned as is
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; c == '%' || c >= utf8.RuneSelf || c < 0x20 {
+		if !plainByte[v[i]] {
 			plain = false
 			break
 		}

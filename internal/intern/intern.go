@@ -5,6 +5,7 @@
 package intern
 
 import (
+	"net/url"
 	"sync"
 	"sync/atomic"
 
@@ -102,3 +103,36 @@ func (s *Set) Lookup(b []byte) (string, bool) {
 
 // Len returns the number of distinct keys in the set.
 func (s *Set) Len() int { return len(s.m) }
+
+// sourceStrings caches the text of event sources: writing an event's
+// source formats its URL, and a producer sends the same few.
+var sourceStrings struct {
+	last atomic.Pointer[sourceEntry]
+	m    sync.Map // url.URL -> *sourceEntry
+	n    atomic.Int32
+}
+
+type sourceEntry struct {
+	u url.URL
+	s string
+}
+
+// SourceString returns u as text, as u.String() does, from a cache when u
+// was formatted before. Up to 512 sources are cached.
+func SourceString(u types.URIRef) string {
+	if e := sourceStrings.last.Load(); e != nil && e.u == u.URL {
+		return e.s
+	}
+	if v, ok := sourceStrings.m.Load(u.URL); ok {
+		e := v.(*sourceEntry)
+		sourceStrings.last.Store(e)
+		return e.s
+	}
+	s := u.String()
+	if u.User == nil && sourceStrings.n.Load() < 512 && sourceStrings.n.Add(1) <= 512 {
+		e := &sourceEntry{u.URL, s}
+		sourceStrings.m.Store(u.URL, e)
+		sourceStrings.last.Store(e)
+	}
+	return s
+}

@@ -105,3 +105,25 @@ func BenchmarkSet(b *testing.B) {
 }
 
 var sink string
+
+func TestSourceString(t *testing.T) {
+	for _, s := range []string{"https://example.com/orders", "/local/path", "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66", "mailto:a@example.com", "https://example.com/a?b=c#d", "/local/path"} {
+		u, ok := SourceRef(s)
+		if !ok {
+			t.Fatalf("SourceRef(%q) failed", s)
+		}
+		if got := SourceString(u); got != u.String() || got != s {
+			t.Errorf("SourceString(%q) = %q, String() = %q", s, got, u.String())
+		}
+	}
+}
+
+func BenchmarkSourceString(b *testing.B) {
+	u, _ := SourceRef("https://example.com/orders")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if SourceString(u) == "" {
+			b.Fatal("empty")
+		}
+	}
+}

@@ -8,6 +8,8 @@ package invoke
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -180,26 +182,18 @@ func (fn *Function) Begin(ctx context.Context, s Start) (context.Context, contex
 // NewID returns a random version 4 UUID, the id of an invocation the
 // platform gave none. It is unique, not secret.
 func NewID() string {
-	const hex = "0123456789abcdef"
+	var u [16]byte
+	binary.LittleEndian.PutUint64(u[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(u[8:], rand.Uint64())
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	var b [36]byte
-	hi, lo := rand.Uint64(), rand.Uint64()
-	hi = hi&^(0xf<<12) | 4<<12   // version 4
-	lo = lo&^(0x3<<62) | 0x2<<62 // RFC 4122 variant
-	j := 0
-	for i := 0; i < 32; i++ {
-		if i == 8 || i == 12 || i == 16 || i == 20 {
-			b[j] = '-'
-			j++
-		}
-		var nib uint64
-		if i < 16 {
-			nib = hi >> (60 - 4*i) & 0xf
-		} else {
-			nib = lo >> (60 - 4*(i-16)) & 0xf
-		}
-		b[j] = hex[nib]
-		j++
-	}
+	hex.Encode(b[0:8], u[0:4])
+	hex.Encode(b[9:13], u[4:6])
+	hex.Encode(b[14:18], u[6:8])
+	hex.Encode(b[19:23], u[8:10])
+	hex.Encode(b[24:], u[10:])
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
 	return string(b[:])
 }
 
