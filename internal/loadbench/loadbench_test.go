@@ -200,3 +200,13 @@ func TestRawRequest(t *testing.T) {
 		t.Errorf("rawRequest = %q, want %q", got, want)
 	}
 }
+
+func TestParseRefs(t *testing.T) {
+	log := "==6070== Cachegrind, a cache and branch-prediction profiler\n==6070== \n==6070== I   refs:      226,864,565\n"
+	if n, ok := parseRefs(log); !ok || n != 226864565 {
+		t.Fatalf("parseRefs = %d, %v", n, ok)
+	}
+	if _, ok := parseRefs("==1== Command: ./x\n"); ok {
+		t.Fatal("a log without a count must not parse")
+	}
+}

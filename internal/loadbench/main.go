@@ -54,6 +54,7 @@ type config struct {
 	profileConns    int
 	profileDuration time.Duration
 	profileDir      string
+	instructions    int64
 }
 
 func main() {
@@ -69,6 +70,7 @@ func main() {
 	flag.IntVar(&c.profileConns, "profile-conns", 64, "connections while profiling")
 	flag.DurationVar(&c.profileDuration, "profile-duration", 10*time.Second, "measured time of a profile")
 	flag.StringVar(&c.profileDir, "profile-dir", "", "keep the profiles and binaries in this directory (default: a temporary one)")
+	flag.Int64Var(&c.instructions, "instructions", 0, "instead of timing, count each server's instructions per request under valgrind, over this many requests")
 	flag.Parse()
 	var err error
 	if c.conns, err = parseInts(*conns); err != nil {
@@ -133,6 +135,9 @@ func bench(ctx context.Context, out, log io.Writer, c config) (err error) {
 	bins, err := build(dir, as)
 	if err != nil {
 		return err
+	}
+	if c.instructions > 0 {
+		return countInstructions(out, log, as, bins, dir, c.instructions, &stop)
 	}
 	servers := map[string]*server{}
 	defer func() {

@@ -66,12 +66,18 @@ func (s *server) name() string { return s.adapter.name + "/" + s.variant }
 // when procs > 0 and the extra environment env, and waits until it answers
 // the adapter's request.
 func startServer(bin string, a adapter, variant, dir string, procs int, env ...string) (*server, error) {
+	return startCommand([]string{bin}, a, variant, dir, procs, 15*time.Second, env...)
+}
+
+// startCommand is startServer for a program run as argv (a binary under a
+// tool such as valgrind), waiting up to ready for its first answer.
+func startCommand(argv []string, a adapter, variant, dir string, procs int, ready time.Duration, env ...string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	s := &server{adapter: a, variant: variant, addr: "127.0.0.1:" + port, logs: &tail{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(bin)
+	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Dir = dir
 	s.cmd.Env = append(os.Environ(), a.portEnv+"="+port, "FUNCTIONS_APP_ROOT_PATH="+dir)
 	if procs > 0 {
@@ -83,7 +89,7 @@ func startServer(bin string, a adapter, variant, dir string, procs int, env ...s
 		return nil, fmt.Errorf("%s: %w", s.name(), err)
 	}
 	go func() { s.err = s.cmd.Wait(); close(s.exited) }()
-	if err := s.waitReady(15 * time.Second); err != nil {
+	if err := s.waitReady(ready); err != nil {
 		s.kill()
 		return nil, err
 	}
@@ -128,7 +134,10 @@ func (s *server) pid() int { return s.cmd.Process.Pid }
 
 // stop sends SIGTERM and waits for a clean exit (the programs drain and
 // write their CPU profile), killing the program after 15 s.
-func (s *server) stop() error {
+func (s *server) stop() error { return s.stopWithin(15 * time.Second) }
+
+// stopWithin is stop with another limit.
+func (s *server) stopWithin(limit time.Duration) error {
 	select {
 	case <-s.exited:
 		return fmt.Errorf("%s had already exited: %v\n%s", s.name(), s.err, s.logs)
@@ -141,9 +150,9 @@ func (s *server) stop() error {
 			return fmt.Errorf("%s: %v\n%s", s.name(), s.err, s.logs)
 		}
 		return nil
-	case <-time.After(15 * time.Second):
+	case <-time.After(limit):
 		s.kill()
-		return fmt.Errorf("%s did not exit within 15 s of SIGTERM\n%s", s.name(), s.logs)
+		return fmt.Errorf("%s did not exit within %s of SIGTERM\n%s", s.name(), limit, s.logs)
 	}
 }
 
