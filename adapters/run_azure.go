@@ -4,8 +4,6 @@ package adapters
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/polyfn/polyfn/adapters/azure"
 	"github.com/polyfn/polyfn/core"
@@ -18,13 +16,12 @@ const Name = "azure"
 // Run serves app as an Azure Functions custom handler (see package azure)
 // until SIGINT or SIGTERM. It installs the adapter's log handler as slog's
 // default, so that slog.InfoContext(ctx, ...) in a function reaches the
-// invocation's Logs. When POLYFN_TRACE_FILE is set, every event a function
-// receives is appended to that file. On a start-up error it prints the error
-// to standard error and exits with status 1.
+// invocation's Logs. It runs the App's start hooks before listening (the
+// app settings are the process environment) and its stop hooks after the
+// drain. When POLYFN_TRACE_FILE is set, every event a function receives is
+// appended to that file. On a start-up error it prints the error to
+// standard error and exits with status 1.
 func Run(app *core.App) {
 	trace.FromEnv(app)
-	if err := azure.Run(context.Background(), app); err != nil {
-		fmt.Fprintln(os.Stderr, "polyfn:", err)
-		os.Exit(1)
-	}
+	serve(app, func(ctx context.Context, app *core.App) error { return azure.Run(ctx, app) })
 }

@@ -4,8 +4,6 @@ package adapters
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/polyfn/polyfn/adapters/gcp"
 	"github.com/polyfn/polyfn/core"
@@ -17,12 +15,10 @@ const Name = "gcp"
 
 // Run serves app with the gcp adapter (see package gcp): PORT and
 // FUNCTION_TARGET as on Cloud Functions and Cloud Run, graceful shutdown on
-// SIGTERM, POLYFN_TRACE_FILE as with every adapter. On a start-up error it
-// prints the error to standard error and exits with status 1.
+// SIGTERM, POLYFN_TRACE_FILE as with every adapter. It runs the App's start
+// hooks before listening and its stop hooks after the drain. On a start-up
+// error it prints the error to standard error and exits with status 1.
 func Run(app *core.App) {
 	trace.FromEnv(app)
-	if err := gcp.Run(context.Background(), app); err != nil {
-		fmt.Fprintln(os.Stderr, "polyfn:", err)
-		os.Exit(1)
-	}
+	serve(app, func(ctx context.Context, app *core.App) error { return gcp.Run(ctx, app) })
 }

@@ -4,8 +4,6 @@ package adapters
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/polyfn/polyfn/adapters/local"
 	"github.com/polyfn/polyfn/core"
@@ -16,12 +14,11 @@ import (
 const Name = "local"
 
 // Run serves app with the local adapter (see package local) until SIGINT or
-// SIGTERM. On a start-up error it prints the error to standard error and
-// exits with status 1.
+// SIGTERM. It runs the App's start hooks before serving (core.App.Start,
+// with the process environment) and its stop hooks after the drain. On a
+// start-up error, a missing setting included, it prints the error to
+// standard error and exits with status 1.
 func Run(app *core.App) {
 	trace.FromEnv(app)
-	if err := local.Run(context.Background(), app); err != nil {
-		fmt.Fprintln(os.Stderr, "polyfn:", err)
-		os.Exit(1)
-	}
+	serve(app, func(ctx context.Context, app *core.App) error { return local.Run(ctx, app) })
 }

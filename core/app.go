@@ -63,6 +63,9 @@ type Function struct {
 	// BatchConcurrency bounds records handled at once in a batch; 0 or 1
 	// means one at a time.
 	BatchConcurrency int
+	// Deploy holds the cost and rollout knobs manifests read (WithMemory,
+	// WithArchitecture, WithInstances, WithRollout).
+	Deploy Deployment
 
 	app     *App
 	event   EventFunc
@@ -114,6 +117,7 @@ type App struct {
 	byName map[string]*Function
 	mw     []Middleware
 	httpMW []HTTPMiddleware
+	life   lifecycle // settings and hooks (lifecycle.go)
 }
 
 // NewApp returns an empty App.
@@ -189,6 +193,8 @@ func (a *App) check(f *Function) error {
 		return fmt.Errorf("negative timeout %s", f.Timeout)
 	case f.BatchConcurrency < 0:
 		return fmt.Errorf("negative batch concurrency %d", f.BatchConcurrency)
+	case f.Deploy.check() != nil:
+		return f.Deploy.check()
 	}
 	for _, t := range f.Triggers {
 		if err := t.validate(); err != nil {

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // triggerJSON is the JSON form of a Trigger.
@@ -73,20 +74,83 @@ type functionJSON struct {
 	Triggers         []Trigger    `json:"triggers,omitempty"`
 	Timeout          string       `json:"timeout,omitempty"`
 	BatchConcurrency int          `json:"batchConcurrency,omitempty"`
+	Deploy           *Deployment  `json:"deploy,omitempty"`
 }
 
-// MarshalJSON describes the App's functions and their triggers (not their
-// code) as {"functions": [...]}, for build tools and manifest generators.
+// deploymentJSON is the JSON form of a Deployment.
+type deploymentJSON struct {
+	MemoryMB     int          `json:"memoryMB,omitempty"`
+	Architecture Architecture `json:"architecture,omitempty"`
+	MinInstances int          `json:"minInstances,omitempty"`
+	MaxInstances int          `json:"maxInstances,omitempty"`
+	Rollout      *rolloutJSON `json:"rollout,omitempty"`
+}
+
+type rolloutJSON struct {
+	Strategy RolloutStrategy `json:"strategy"`
+	Percent  int             `json:"percent"`
+	Interval string          `json:"interval"`
+}
+
+// MarshalJSON encodes the knobs that are set: memoryMB, architecture,
+// minInstances, maxInstances and rollout {strategy, percent, interval}.
+func (d Deployment) MarshalJSON() ([]byte, error) {
+	j := deploymentJSON{MemoryMB: d.MemoryMB, Architecture: d.Architecture, MinInstances: d.MinInstances, MaxInstances: d.MaxInstances}
+	if d.Rollout != (Rollout{}) {
+		j.Rollout = &rolloutJSON{Strategy: d.Rollout.Strategy, Percent: d.Rollout.Percent, Interval: d.Rollout.Interval.String()}
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (d *Deployment) UnmarshalJSON(b []byte) error {
+	var j deploymentJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*d = Deployment{MemoryMB: j.MemoryMB, Architecture: j.Architecture, MinInstances: j.MinInstances, MaxInstances: j.MaxInstances}
+	if r := j.Rollout; r != nil {
+		iv, err := time.ParseDuration(r.Interval)
+		if err != nil {
+			return fmt.Errorf("rollout interval: %w", err)
+		}
+		d.Rollout = Rollout{Strategy: r.Strategy, Percent: r.Percent, Interval: iv}
+	}
+	return nil
+}
+
+// settingJSON is the JSON form of a Setting: its declaration, never a
+// value (a secret has no default).
+type settingJSON struct {
+	Name        string `json:"name"`
+	Secret      bool   `json:"secret,omitempty"`
+	Required    bool   `json:"required,omitempty"`
+	Default     string `json:"default,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// MarshalJSON describes the App's functions, their triggers and knobs, and
+// its declared settings (not their values, nor any code) as
+// {"functions": [...], "settings": [...]}, for build tools and manifest
+// generators.
 func (a *App) MarshalJSON() ([]byte, error) {
 	out := struct {
 		Functions []functionJSON `json:"functions"`
+		Settings  []settingJSON  `json:"settings,omitempty"`
 	}{Functions: []functionJSON{}}
 	for _, f := range a.funcs {
 		fj := functionJSON{Name: f.Name, Kind: f.Kind, Triggers: f.Triggers, BatchConcurrency: f.BatchConcurrency}
 		if f.Timeout > 0 {
 			fj.Timeout = f.Timeout.String()
 		}
+		if f.Deploy != (Deployment{}) {
+			d := f.Deploy
+			fj.Deploy = &d
+		}
 		out.Functions = append(out.Functions, fj)
+	}
+	for _, s := range a.Settings() {
+		out.Settings = append(out.Settings, settingJSON(s))
 	}
 	return json.Marshal(out)
 }

@@ -1,9 +1,11 @@
 package aws
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -23,11 +25,15 @@ import (
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in HTTP error answers
 //     (see WithErrorDetails).
 //
-// Options given to Start override the environment. Start enables SIGTERM
-// delivery (lambda.WithEnableSIGTERM) and runs the WithShutdownHook
-// functions on it. When no function can be selected, or a variable holds a
-// value it cannot use, it prints the reason to standard error and exits
-// with status 1, which Lambda reports as Runtime.ExitError.
+// Options given to Start override the environment. Before serving, Start
+// runs the App's start hooks with the environment (core.App.Start: the
+// function's environment variables are its settings). It enables SIGTERM
+// delivery (lambda.WithEnableSIGTERM) and on SIGTERM runs the
+// WithShutdownHook functions, then the App's stop hooks within
+// StopGrace. When no function can be selected, a variable holds a value it
+// cannot use, a required setting is missing or a start hook fails, it
+// prints the reason to standard error and exits with status 1, which
+// Lambda reports as Runtime.ExitError.
 func Start(app *core.App, opts ...Option) {
 	env := []Option{WithLogger(slog.New(lambdacontext.NewLogHandler()))}
 	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
@@ -48,6 +54,10 @@ func Start(app *core.App, opts ...Option) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if err := app.Start(context.Background(), os.LookupEnv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	log := h.fn.Logger()
 	hooks := h.cfg.shutdown
 	onTerm := func() {
@@ -55,6 +65,15 @@ func Start(app *core.App, opts ...Option) {
 		for _, f := range hooks {
 			f()
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), StopGrace)
+		defer cancel()
+		if err := app.Stop(ctx); err != nil {
+			log.Error("stop hooks failed", "error", err.Error())
+		}
 	}
 	lambda.StartWithOptions(h, lambda.WithEnableSIGTERM(onTerm))
 }
+
+// StopGrace bounds the App's stop hooks on SIGTERM: Lambda sends SIGKILL
+// about 500 ms after SIGTERM.
+const StopGrace = 500 * time.Millisecond

@@ -3,6 +3,9 @@ package gcp
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,9 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polyfn/polyfn/internal/benchratio"
+	"github.com/polyfn/polyfn/internal/loadbench/work"
 	"github.com/polyfn/polyfn/internal/slogx"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/testproc"
@@ -134,4 +140,81 @@ func BenchmarkStartup(b *testing.B) {
 			b.ReportMetric(float64(st.Size())/1e6, [2]string{"native-MB", "polyfn-MB"}[i])
 		}
 	}
+}
+
+// orderJSON is the order the ratio benchmark's functions decode (about 100
+// bytes), as in the other adapters' ratio benchmarks.
+const orderJSON = `{"order":"A-7","items":[{"sku":"X1","qty":2},{"sku":"Y9","qty":1}],"total":42.5,"currency":"EUR"}`
+
+// orderEnvelope is the messagePublished data of a Pub/Sub message that
+// holds orderJSON, as Eventarc delivers it.
+var orderEnvelope = []byte(`{"message":{"attributes":{"attr1":"attr1-value"},"data":"` +
+	base64.StdEncoding.EncodeToString([]byte(orderJSON)) +
+	`","messageId":"message-id","publishTime":"2021-02-05T04:06:14.109Z","orderingKey":"ordering-key"},` +
+	`"subscription":"projects/test-project/subscriptions/my-subscription"}`)
+
+// nativeOrder is what a functions-framework-go CloudEvent function does with
+// the same event: decode the messagePublished envelope, then the order in
+// its (base64) data.
+func nativeOrder(_ context.Context, e event.Event) error {
+	var d struct {
+		Message struct {
+			Data        []byte            `json:"data"`
+			Attributes  map[string]string `json:"attributes"`
+			MessageID   string            `json:"messageId"`
+			PublishTime string            `json:"publishTime"`
+			OrderingKey string            `json:"orderingKey"`
+		} `json:"message"`
+		Subscription string `json:"subscription"`
+	}
+	if err := json.Unmarshal(e.Data(), &d); err != nil {
+		return err
+	}
+	var o work.Order
+	return json.Unmarshal(d.Message.Data, &o)
+}
+
+// BenchmarkRatios compares, in interleaved rounds in one process, polyfn's
+// Google handler (gcp.Handler, which both the container path and, through
+// gcf.Register, the source-deploy path serve) against what
+// functions-framework-go mounts for a CloudEvent function (the CloudEvents
+// SDK's receive handler) with a native function doing the same work:
+// decode an Eventarc Pub/Sub event whose message is a 100-byte JSON order,
+// decode the order, answer. It reports medians of wall and process CPU
+// time, bytes and allocations per event (docs/performance-gcp.md).
+// POLYFN_BENCH_ROUNDS sets the rounds (default 15):
+//
+//	go test ./adapters/gcp -run '^$' -bench Ratios -benchtime 1x -v
+func BenchmarkRatios(b *testing.B) {
+	rounds := 15
+	fmt.Sscan(os.Getenv("POLYFN_BENCH_ROUNDS"), &rounds)
+	app := core.NewApp()
+	core.Must(app.Event("orders", func(_ context.Context, e core.Event) (*core.Event, error) {
+		_, err := core.Decode[work.Order](e)
+		return nil, err
+	}))
+	own, err := Handler(app, WithTarget("orders"), WithLogger(slog.New(slogx.Discard)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := cloudevents.NewHTTP()
+	if err != nil {
+		b.Fatal(err)
+	}
+	native, err := cloudevents.NewHTTPReceiveHandler(context.Background(), p, nativeOrder)
+	if err != nil {
+		b.Fatal(err)
+	}
+	serve := func(h http.Handler) func() error {
+		return func() error {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, benchRequest(b, "/", orderEnvelope))
+			if w.Code/100 != 2 {
+				return fmt.Errorf("status %d: %s", w.Code, w.Body)
+			}
+			return nil
+		}
+	}
+	r := benchratio.Compare(b, "Google Pub/Sub, JSON order (Eventarc binary mode), in process", rounds, 20000, serve(native), serve(own))
+	r.Log(b, "ff-go")
 }

@@ -6,10 +6,11 @@
 //   - Source deploy (gcloud functions deploy --gen2 with the Go buildpack):
 //     a library package calls gcf.Register (package
 //     polyfn/adapters/gcp/gcf) from init. It registers every App function
-//     with functions-framework-go under its name (HTTP functions with
-//     functions.HTTP, event functions with functions.CloudEvent), and the
-//     buildpack's generated main serves the one that GOOGLE_FUNCTION_TARGET
-//     names.
+//     with functions-framework-go under its name as a plain HTTP function
+//     (functions.HTTP) served by this package's [Handler] with
+//     [WithTarget], and the buildpack's generated main serves the one that
+//     GOOGLE_FUNCTION_TARGET names. functions-framework-go's CloudEvent
+//     handler is not used: one reader serves both paths.
 //   - Container deploy (Cloud Run, or any binary built with
 //     -tags polyfn.gcp): main calls adapters.Run, which calls [Run]. Run
 //     serves the App from its own http.Server, so SIGTERM drains requests in
@@ -50,9 +51,8 @@
 // Failures answer the JSON error shape; the function's error text goes to
 // the log, not to the caller, unless WithErrorDetails (POLYFN_EXPOSE_ERRORS)
 // asks for it. An HTTP function that panics before writing its answer gets
-// 500 in the same shape, with X-Google-Status: crash. On the source-deploy
-// path functions-framework-go writes the answer of an event function:
-// success is always 200, and a reply event is dropped (see [NewInvoker]).
+// 500 in the same shape, with X-Google-Status: crash. The source-deploy
+// path answers exactly the same way: the handler is the same.
 //
 // The W3C traceparent and tracestate request headers are the invocation's
 // trace context, and become the event's tracing extensions when it carries

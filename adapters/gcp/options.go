@@ -60,8 +60,8 @@ func (c config) runtime() *invoke.Runtime {
 // crashed.
 var crash = http.Header{"X-Google-Status": {"crash"}}
 
-// WithLogger sets the logger for rejected requests, failures, panics,
-// dropped reply events (debug, package gcf) and lifecycle messages.
+// WithLogger sets the logger for rejected requests, failures, panics and
+// lifecycle messages.
 // Handler's default discards logs; Run and package gcf default to Cloud
 // Logging JSON lines on standard output (see NewLogger). A nil logger keeps
 // the default.

@@ -4,71 +4,52 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httputil"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/polyfn/polyfn/core"
-	"github.com/polyfn/polyfn/core/driver"
-	"github.com/polyfn/polyfn/internal/cehttp"
-	"github.com/polyfn/polyfn/internal/cejson"
-	"github.com/polyfn/polyfn/internal/trace"
+	"github.com/polyfn/polyfn/internal/sample"
 )
 
-// triggerKinds maps the --trigger values to the portable kind of event they
-// produce and the provider that delivers them.
-var triggerKinds = map[string]struct {
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ", ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// invocation is what polyfn invoke was asked to do.
+type invocation struct {
 	provider string
-	kind     core.EventKind
-	ceType   string
-}{
-	"sqs":         {"aws", core.KindQueueMessage, "com.amazonaws.sqs.message"},
-	"sns":         {"aws", core.KindTopicMessage, "com.amazonaws.sns.Notification"},
-	"eventbridge": {"aws", core.KindBusEvent, "com.example.event"},
-	"schedule":    {"", core.KindScheduleFired, "Scheduled Event"},
-	"kinesis":     {"aws", core.KindStreamRecord, "com.amazonaws.kinesis.stream_record"},
-	"dynamodb":    {"aws", core.KindDBDocumentUpdated, "com.amazonaws.dynamodb.MODIFY"},
-	"s3":          {"aws", core.KindStorageObjectCreated, "com.amazonaws.s3.ObjectCreated:Put"},
-	"apigw-v1":    {"aws", core.KindHTTPRequest, ""},
-	"apigw-v2":    {"aws", core.KindHTTPRequest, ""},
-	"alb":         {"aws", core.KindHTTPRequest, ""},
-	"url":         {"aws", core.KindHTTPRequest, ""},
-	"queue":       {"azure", core.KindQueueMessage, "com.microsoft.azure.queuestorage.message"},
-	"servicebus":  {"azure", core.KindQueueMessage, "com.microsoft.azure.servicebus.message"},
-	"eventgrid":   {"azure", core.KindBusEvent, "com.example.event"},
-	"eventhubs":   {"azure", core.KindStreamRecord, "com.microsoft.azure.eventhub.message"},
-	"timer":       {"azure", core.KindScheduleFired, "com.microsoft.azure.functions.timer.fired"},
-	"blob":        {"azure", core.KindStorageObjectCreated, "Microsoft.Storage.BlobCreated"},
-	"cosmos":      {"azure", core.KindDBDocumentWritten, "com.microsoft.azure.cosmosdb.document.written"},
-	"pubsub":      {"gcp", core.KindTopicMessage, "google.cloud.pubsub.topic.v1.messagePublished"},
-	"storage":     {"gcp", core.KindStorageObjectCreated, "google.cloud.storage.object.v1.finalized"},
-	"firestore":   {"gcp", core.KindDBDocumentWritten, "google.cloud.firestore.document.v1.written"},
-	"http":        {"", core.KindHTTPRequest, ""},
+	pkg      string
+	app      *core.App
+	f        *core.Function
+	trigger  sample.Trigger
+	recs     []sample.Record // one per --data (event functions)
+	req      *http.Request   // the request (HTTP functions)
+	env      []string        // --set NAME=VALUE
 }
 
-func triggerNames() string {
-	names := make([]string, 0, len(triggerKinds))
-	for n := range triggerKinds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
+// outcome is what one invocation of the function told the platform.
+type outcome struct {
+	failed bool
+	why    string // what failed, when failed
 }
 
 func runInvoke(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "invoke", "invoke --provider aws|azure|gcp|local --trigger KIND [--data FILE] [--function NAME] PKG")
+	fs := newFlags(e, "invoke", "invoke --provider aws|azure|gcp|local [--trigger KIND] [--function NAME] [--data FILE]... [--method M] [--path P] [--header 'K: V']... [--set NAME=VALUE]... PKG")
 	provider := fs.String("provider", "local", "wire protocol to run the function under: aws, azure, gcp or local")
-	trigger := fs.String("trigger", "", "native trigger to simulate: "+triggerNames())
-	dataFile := fs.String("data", "", "file holding the payload (the message body, the HTTP body); default {}")
+	trigger := fs.String("trigger", "", "native trigger to simulate: "+strings.Join(sample.Names(), ", ")+" (default http for an HTTP function)")
 	function := fs.String("function", "", "function to invoke (default: the app's only function)")
+	var data, headers, sets multiFlag
+	fs.Var(&data, "data", "file holding one record's payload (the message body, the HTTP body); repeat for a batch; default {}")
+	method := fs.String("method", "", "HTTP method (default: the route's first method, else GET without --data and POST with it)")
+	path := fs.String("path", "", "HTTP path and query (default: the function's route)")
+	fs.Var(&headers, "header", "HTTP request header 'Name: value'; repeatable")
+	fs.Var(&sets, "set", "setting for the function's environment, NAME=VALUE; repeatable (the environment's own values apply too)")
 	pkg, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -76,16 +57,24 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	if err := checkProvider(*provider, append(providers, "local")...); err != nil {
 		return err
 	}
-	tk, ok := triggerKinds[*trigger]
-	if !ok {
-		return usageError(fmt.Sprintf("unknown trigger %q (want one of %s)", *trigger, triggerNames()))
+	httpFlags := *method != "" || *path != "" || len(headers) > 0
+	if *trigger == "" && httpFlags {
+		*trigger = "http"
 	}
-	if tk.provider != "" && *provider != "local" && tk.provider != *provider {
-		return usageError(fmt.Sprintf("trigger %q belongs to provider %s, not %s", *trigger, tk.provider, *provider))
+	var tk sample.Trigger
+	if *trigger != "" {
+		if tk, err = checkTrigger(*provider, *trigger); err != nil {
+			return err
+		}
 	}
-	data := []byte("{}")
-	if *dataFile != "" {
-		if data, err = os.ReadFile(*dataFile); err != nil {
+	for _, s := range sets {
+		if name, _, ok := strings.Cut(s, "="); !ok || name == "" {
+			return usageError(fmt.Sprintf("--set %q: want NAME=VALUE", s))
+		}
+	}
+	bodies := make([][]byte, len(data))
+	for i, file := range data {
+		if bodies[i], err = os.ReadFile(file); err != nil {
 			return err
 		}
 	}
@@ -97,186 +86,203 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if (f.Kind == core.HTTPFunction) != (tk.kind == core.KindHTTPRequest) {
-		return usageError(fmt.Sprintf("function %q is an %s function; trigger %q does not fit it", f.Name, f.Kind, *trigger))
+	if *trigger == "" {
+		if f.Kind != core.HTTPFunction {
+			return usageError(fmt.Sprintf("--trigger is required for event function %q: the native trigger to simulate, one of %s (%s's: %s)",
+				f.Name, strings.Join(sample.Names(), ", "), *provider, strings.Join(triggersOf(*provider), ", ")))
+		}
+		tk, _ = sample.Lookup("http")
 	}
+	if (f.Kind == core.HTTPFunction) != (tk.Kind == core.KindHTTPRequest) {
+		return usageError(fmt.Sprintf("function %q is an %s function; trigger %q does not fit it", f.Name, f.Kind, tk.Name))
+	}
+	if httpFlags && f.Kind != core.HTTPFunction {
+		return usageError("--method, --path and --header are for HTTP functions")
+	}
+	if err := checkSettings(app, sets); err != nil {
+		return err
+	}
+	inv := &invocation{provider: *provider, pkg: pkg, app: app, f: f, trigger: tk, env: sets}
+	if f.Kind == core.HTTPFunction {
+		if len(bodies) > 1 {
+			return usageError("an HTTP request has one body: give --data once")
+		}
+		if inv.req, err = httpRequest(f, *method, *path, headers, bodies); err != nil {
+			return err
+		}
+	} else {
+		for _, b := range bodies {
+			inv.recs = append(inv.recs, sample.Record{Data: b})
+		}
+	}
+	var outs []outcome
 	switch *provider {
 	case "local", "gcp":
-		return invokeHTTP(ctx, e, *provider, app, pkg, f, *trigger, data)
+		outs, err = invokeHTTP(ctx, e, inv)
 	case "azure":
-		return invokeAzure(ctx, e, app, pkg, f, *trigger, data)
-	default: // aws
-		return invokeAWS(ctx, e, pkg, f, *trigger, data)
+		outs, err = invokeAzure(ctx, e, inv)
+	default:
+		outs, err = invokeAWS(ctx, e, inv)
 	}
-}
-
-// invokeHTTP runs pkg with the local adapter, or as Cloud Functions runs a
-// source deploy (functions-framework-go's server), and sends it one request
-// as the platform would.
-func invokeHTTP(ctx context.Context, e *env, provider string, app *core.App, pkg string, f *core.Function, trigger string, data []byte) error {
-	dir, err := os.MkdirTemp("", "polyfn-invoke-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "fn")
-	goBin, err := goTool()
-	if err != nil {
-		return err
-	}
-	env, ready := []string(nil), "/healthz"
-	if provider == "gcp" {
-		// A source deploy's process: the buildpack's main serving the
-		// function with functions-framework-go.
-		if bin, err = buildGCFServer(ctx, e, app, pkg, filepath.Join(dir, "gcp")); err != nil {
-			return err
-		}
-		env, ready = []string{"FUNCTION_TARGET=" + f.Name}, "/"
-	} else {
-		e.progress("building %s", pkg)
-		if out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+	var failed []string
+	for i, o := range outs {
+		if o.failed {
+			failed = append(failed, fmt.Sprintf("invocation %d: %s", i+1, o.why))
 		}
 	}
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	traceFile := filepath.Join(dir, "trace.jsonl")
-	var logs bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = append(append(os.Environ(), "PORT="+port, trace.EnvVar+"="+traceFile), env...)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	e.progress("starting %s on port %s", pkg, port)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	}()
-	base := "http://127.0.0.1:" + port
-	if err := waitHTTP(ctx, base+ready, 15*time.Second); err != nil {
-		return fmt.Errorf("%w\n%s", err, logs.String())
-	}
-
-	var req *http.Request
-	if f.Kind == core.HTTPFunction {
-		t, _ := f.Trigger(core.TriggerHTTP)
-		method := "POST"
-		if len(t.Methods) > 0 {
-			method = t.Methods[0]
-		}
-		req, _ = http.NewRequestWithContext(ctx, method, base+strings.TrimSuffix(t.Route, "{$}"), bytes.NewReader(data))
-		req.Header.Set("Content-Type", sniffContentType(data))
-	} else {
-		ev := sampleEvent(trigger, data)
-		path := "/" + f.Name
-		if provider == "gcp" {
-			ev, path = googleEvent(trigger, data), "/"
-		}
-		req, _ = http.NewRequestWithContext(ctx, "POST", base+path, bytes.NewReader(ev.Data()))
-		if err := cehttp.SetBinaryHeaders(req.Header, &ev); err != nil {
-			return err
-		}
-	}
-	e.progress("invoking %s (%s)", f.Name, trigger)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("invoke: %w\n%s", err, logs.String())
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-
-	if f.Kind == core.EventFunction {
-		seen, _ := os.ReadFile(traceFile)
-		fmt.Fprintf(e.stdout, "== event seen by %s\n%s", f.Name, indentJSONLines(seen))
-		fmt.Fprintln(e.stdout, "== reply")
-		if resp.StatusCode == http.StatusOK && cehttp.ModeOf(resp.Header) != cehttp.NotCloudEvent {
-			reply, err := cehttp.ReadBinary(resp.Header, body)
-			if err != nil {
-				fmt.Fprintf(e.stdout, "(not a CloudEvent: %v)\n", err)
-			} else {
-				line, _ := cejson.Marshal(reply)
-				fmt.Fprintf(e.stdout, "%s", indentJSONLines(append(line, '\n')))
-			}
-		} else if provider == "gcp" {
-			fmt.Fprintln(e.stdout, "(none: a Cloud Functions CloudEvent function has no reply channel)")
-		} else {
-			fmt.Fprintln(e.stdout, "(none)")
-		}
-	}
-	fmt.Fprintln(e.stdout, "== response")
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	dump, _ := httputil.DumpResponse(resp, true)
-	fmt.Fprintf(e.stdout, "%s\n", bytes.TrimRight(dump, "\r\n"))
-	if resp.StatusCode >= 400 {
-		return fmt.Errorf("%s answered %s", f.Name, resp.Status)
+	if len(failed) > 0 {
+		return fmt.Errorf("%s failed (%d of %d invocations): %s", f.Name, len(failed), len(outs), strings.Join(failed, "; "))
 	}
 	return nil
 }
 
-// sampleEvent wraps data in the CloudEvent the trigger's provider would
-// deliver to an event function.
-func sampleEvent(trigger string, data []byte) core.Event {
-	tk := triggerKinds[trigger]
-	e := core.NewEvent(fmt.Sprintf("invoke-%d", time.Now().UnixNano()), "polyfn/invoke/"+trigger, tk.ceType, sniffContentType(data), data)
-	e.SetTime(time.Now().UTC())
-	driver.SetKind(&e, tk.kind)
-	return e
+// checkTrigger returns the trigger name names, if provider delivers it.
+func checkTrigger(provider, name string) (sample.Trigger, error) {
+	tk, ok := sample.Lookup(name)
+	if !ok {
+		return tk, usageError(fmt.Sprintf("unknown trigger %q (want one of %s)", name, strings.Join(sample.Names(), ", ")))
+	}
+	if tk.Provider != "" && provider != "local" && tk.Provider != provider {
+		return tk, usageError(fmt.Sprintf("trigger %q belongs to provider %s, not %s", name, tk.Provider, provider))
+	}
+	return tk, nil
 }
 
-// googleEvent is the CloudEvent Eventarc delivers for trigger, with data in
-// the place Google's event type keeps the payload: the Pub/Sub message data
-// (base64), a Cloud Scheduler job's custom data, a Cloud Storage object's
-// metadata, a Firestore document's field.
-func googleEvent(trigger string, data []byte) core.Event {
-	tk := triggerKinds[trigger]
-	now := time.Now().UTC()
-	id := fmt.Sprint(now.UnixNano())
-	var source, subject string
-	var body any
-	ceType := tk.ceType
-	switch trigger {
-	case "schedule":
-		ceType, source = "google.cloud.scheduler.job.v1.executed", "//cloudscheduler.googleapis.com/projects/polyfn-invoke/locations/us-central1/jobs/invoke"
-		body = map[string]any{"customData": data}
-	case "pubsub":
-		source = "//pubsub.googleapis.com/projects/polyfn-invoke/topics/invoke"
-		body = map[string]any{
-			"message": map[string]any{"data": data, "messageId": id, "publishTime": now.Format(time.RFC3339Nano),
-				"attributes": map[string]string{"origin": "polyfn-invoke"}},
-			"subscription": "projects/polyfn-invoke/subscriptions/invoke",
+// triggersOf returns the triggers provider takes.
+func triggersOf(provider string) []string {
+	if provider == "local" {
+		return sample.Names()
+	}
+	return append(sample.NamesOf(provider), "http", "schedule")
+}
+
+// checkSettings reports the required settings that neither the
+// environment nor --set gives a value, as the function would at start-up.
+func checkSettings(app *core.App, sets []string) error {
+	given := map[string]bool{}
+	for _, s := range sets {
+		name, v, _ := strings.Cut(s, "=")
+		given[name] = v != ""
+	}
+	var missing []string
+	for _, s := range app.Settings() {
+		if s.Required && !given[s.Name] && os.Getenv(s.Name) == "" {
+			missing = append(missing, s.Name)
 		}
-	case "storage":
-		source, subject = "//storage.googleapis.com/projects/_/buckets/polyfn-invoke", "objects/payload"
-		body = map[string]any{"bucket": "polyfn-invoke", "name": "payload", "size": fmt.Sprint(len(data)),
-			"contentType": sniffContentType(data), "timeCreated": now.Format(time.RFC3339Nano), "generation": id}
-	default: // firestore
-		source, subject = "//firestore.googleapis.com/projects/polyfn-invoke/databases/(default)", "documents/invoke/doc-1"
-		body = map[string]any{"value": map[string]any{"name": "projects/polyfn-invoke/databases/(default)/documents/invoke/doc-1",
-			"fields": map[string]any{"payload": map[string]string{"stringValue": string(data)}}, "createTime": now.Format(time.RFC3339Nano)}}
 	}
-	b, _ := json.Marshal(body)
-	e := core.NewEvent(id, source, ceType, "application/json", b)
-	if subject != "" {
-		e.SetSubject(subject)
+	if len(missing) > 0 {
+		return usageError(fmt.Sprintf("the app requires the settings %s: set them in the environment or with --set NAME=VALUE", strings.Join(missing, ", ")))
 	}
-	e.SetTime(now)
-	return e
+	return nil
 }
 
-func sniffContentType(data []byte) string {
-	if json.Valid(data) {
-		return "application/json"
+// httpRequest builds the request of an HTTP function: --method, --path
+// (default: the function's route, a subtree's root), --header and the body.
+func httpRequest(f *core.Function, method, path string, headers []string, bodies [][]byte) (*http.Request, error) {
+	t, _ := f.Trigger(core.TriggerHTTP)
+	if path == "" {
+		path = strings.TrimSuffix(t.Route, "{$}")
+		if strings.Contains(path, "{") {
+			return nil, usageError(fmt.Sprintf("route %s has wildcards: give --path", t.Route))
+		}
 	}
-	return http.DetectContentType(data)
+	if !strings.HasPrefix(path, "/") {
+		return nil, usageError(fmt.Sprintf("--path %q must start with /", path))
+	}
+	var body []byte
+	if len(bodies) == 1 {
+		body = bodies[0]
+	}
+	if method == "" {
+		switch {
+		case len(t.Methods) > 0:
+			method = t.Methods[0]
+		case body != nil:
+			method = "POST"
+		default:
+			method = "GET"
+		}
+	}
+	r, err := http.NewRequest(strings.ToUpper(method), "http://polyfn.invoke"+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, usageError(fmt.Sprintf("--method %q --path %q: %v", method, path, err))
+	}
+	if body != nil {
+		r.Header.Set("Content-Type", sample.ContentType(body))
+	}
+	r.Header.Set("User-Agent", "polyfn-invoke")
+	for _, h := range headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, usageError(fmt.Sprintf("--header %q: want 'Name: value'", h))
+		}
+		r.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	return r, nil
+}
+
+// cloneRequest returns a copy of r with its own body, for one invocation.
+func cloneRequest(r *http.Request) (*http.Request, []byte) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	c := r.Clone(context.Background())
+	c.Body = io.NopCloser(bytes.NewReader(body))
+	return c, body
+}
+
+// traceReader hands out the lines the function's trace file gained since
+// the last call: the events one invocation delivered.
+type traceReader struct {
+	path string
+	off  int
+}
+
+func (t *traceReader) next() []byte {
+	b, _ := os.ReadFile(t.path)
+	if t.off > len(b) {
+		t.off = 0
+	}
+	out := b[t.off:]
+	t.off = len(b)
+	return out
+}
+
+// printSeen prints the events the function saw in one invocation.
+func printSeen(e *env, f *core.Function, n, of int, seen []byte) {
+	if of > 1 {
+		fmt.Fprintf(e.stdout, "== invocation %d of %d\n", n, of)
+	}
+	if f.Kind != core.EventFunction {
+		return
+	}
+	fmt.Fprintf(e.stdout, "== event seen by %s\n", f.Name)
+	if len(bytes.TrimSpace(seen)) == 0 {
+		fmt.Fprintln(e.stdout, "(none: the function did not run)")
+		return
+	}
+	fmt.Fprint(e.stdout, indentJSONLines(seen))
+}
+
+// printLogs prints what the function's process wrote.
+func printLogs(e *env, logs string) {
+	fmt.Fprintln(e.stdout, "== logs")
+	if strings.TrimSpace(logs) == "" {
+		fmt.Fprintln(e.stdout, "(none)")
+		return
+	}
+	fmt.Fprintln(e.stdout, strings.TrimRight(logs, "\n"))
+}
+
+// httpFailed reports whether a status is a failure of fn: any non-2xx of
+// an event function, a 5xx of an HTTP function (a 4xx is its answer).
+func httpFailed(f *core.Function, status int) bool {
+	if f.Kind == core.HTTPFunction {
+		return status >= 500
+	}
+	return status/100 != 2
 }
 
 func indentJSONLines(b []byte) string {
@@ -293,30 +299,5 @@ func indentJSONLines(b []byte) string {
 	return out.String()
 }
 
-func execOutput(ctx context.Context, name string, args ...string) ([]byte, error) {
-	return exec.CommandContext(ctx, name, args...).CombinedOutput()
-}
-
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port), nil
-}
-
-func waitHTTP(ctx context.Context, url string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	return fmt.Errorf("%s did not answer within %s", url, timeout)
-}
+// errNoInvocation is returned when a delivery produced nothing to send.
+var errNoInvocation = errors.New("nothing to invoke")

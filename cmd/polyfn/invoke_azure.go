@@ -3,84 +3,92 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/azurehost"
+	"github.com/polyfn/polyfn/internal/sample"
 	"github.com/polyfn/polyfn/internal/trace"
 	"github.com/polyfn/polyfn/providers/azure"
 	"github.com/polyfn/polyfn/providers/azure/funcapp"
 )
 
-// invokeAzure builds pkg as a custom handler, starts it as the Functions
-// host does and sends it one invocation request for trigger, through the
-// host simulator (package internal/azurehost), which also judges the answer
-// by the host's rules.
-func invokeAzure(ctx context.Context, e *env, app *core.App, pkg string, f *core.Function, trigger string, data []byte) error {
+// invokeAzure builds the package as a custom handler, writes the function
+// app as func start would find it, starts the handler as the Functions
+// host does and sends it the invocation requests the host sends for the
+// trigger, through the host simulator (package internal/azurehost), which
+// also judges each answer by the host's rules. An HTTP function gets its
+// request forwarded when the app is HTTP-only (the generated host.json
+// turns forwarding on), else in an envelope, with the route parameters the
+// host would find.
+func invokeAzure(ctx context.Context, e *env, inv *invocation) ([]outcome, error) {
 	dir, err := os.MkdirTemp("", "polyfn-invoke-azure-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	binding := defaultBinding(trigger)
-	if len(f.Triggers) > 0 {
-		// A declared trigger: write the function app, as func start would
-		// find it, and use the binding name the app's function.json holds.
-		files, err := funcapp.Files(app, funcapp.HostOptions{})
-		if err != nil {
-			return err
+	files, err := funcapp.Files(inv.app, funcapp.HostOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for name, b := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
 		}
-		for name, b := range files {
-			p := filepath.Join(dir, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				return err
-			}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return nil, err
 		}
-		if b, err := azure.TriggerBinding(f); err == nil {
-			binding = b.Name
+	}
+	binding := sample.DefaultBinding(inv.trigger.Name)
+	route := ""
+	if b, err := azure.TriggerBinding(inv.f); err == nil {
+		binding, route = b.Name, b.Prop("route")
+	}
+	var reqs []azurehost.Request
+	if inv.f.Kind == core.EventFunction {
+		if reqs, err = sample.Azure(inv.trigger.Name, binding, inv.recs); err != nil {
+			return nil, usageError(err.Error())
 		}
 	}
 	bin := filepath.Join(dir, "handler")
 	goBin, err := goTool()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	e.progress("building %s (tags %q)", pkg, "polyfn.azure")
-	if out, err := execOutput(ctx, goBin, "build", "-tags", "polyfn.azure", "-o", bin, pkg); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+	e.progress("building %s (tags %q)", inv.pkg, "polyfn.azure")
+	if out, err := execOutput(ctx, goBin, "build", "-tags", "polyfn.azure", "-o", bin, inv.pkg); err != nil {
+		return nil, fmt.Errorf("go build %s: %v\n%s", inv.pkg, err, out)
 	}
-	traceFile := filepath.Join(dir, "trace.jsonl")
+	tr := &traceReader{path: filepath.Join(dir, "trace.jsonl")}
 	e.progress("starting the handler as the Functions host does")
-	proc, err := azurehost.Start(ctx, bin, azurehost.StartOptions{Dir: dir, Env: []string{trace.EnvVar + "=" + traceFile}})
+	proc, err := azurehost.Start(ctx, bin, azurehost.StartOptions{Dir: dir, Env: append([]string{trace.EnvVar + "=" + tr.path}, inv.env...)})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer proc.Stop()
-
-	req, err := azureRequest(trigger, binding, data)
-	if err != nil {
-		return err
+	defer func() {
+		_ = proc.Stop()
+		printLogs(e, proc.Stdout()+proc.Stderr())
+	}()
+	if inv.f.Kind == core.HTTPFunction {
+		return []outcome{azureHTTP(ctx, e, inv, proc, binding, route)}, nil
 	}
-	e.progress("invoking %s (%s)", f.Name, trigger)
-	res, err := proc.Invoke(ctx, f.Name, req)
-	if err != nil {
-		return fmt.Errorf("invoke: %w\n%s", err, proc.Stderr())
-	}
-	if f.Kind == core.EventFunction {
-		seen, _ := os.ReadFile(traceFile)
-		fmt.Fprintf(e.stdout, "== event seen by %s\n%s", f.Name, indentJSONLines(seen))
+	outs := make([]outcome, 0, len(reqs))
+	for i, req := range reqs {
+		e.progress("invoking %s (%s)", inv.f.Name, inv.trigger.Name)
+		res, err := proc.Invoke(ctx, inv.f.Name, req)
+		if err != nil {
+			return nil, fmt.Errorf("invoke: %w", err)
+		}
+		printSeen(e, inv.f, i+1, len(reqs), tr.next())
 		fmt.Fprintln(e.stdout, "== reply ($return / output bindings)")
 		if len(res.ReturnValue) > 0 {
-			fmt.Fprintf(e.stdout, "%s", indentJSONLines(res.ReturnValue))
+			fmt.Fprint(e.stdout, indentJSONLines(res.ReturnValue))
 		}
 		for name, v := range res.Outputs {
 			fmt.Fprintf(e.stdout, "output %s: %s\n", name, v)
@@ -88,74 +96,49 @@ func invokeAzure(ctx context.Context, e *env, app *core.App, pkg string, f *core
 		if len(res.ReturnValue) == 0 && len(res.Outputs) == 0 {
 			fmt.Fprintln(e.stdout, "(none)")
 		}
+		fmt.Fprintf(e.stdout, "== response (host's view)\nHTTP %d, failed=%v %s\n%s\n", res.Status, res.Failed, res.Reason, bytes.TrimSpace(res.Body))
+		outs = append(outs, outcome{failed: res.Failed, why: res.Reason})
 	}
-	fmt.Fprintf(e.stdout, "== response (host's view)\nHTTP %d, failed=%v %s\n%s\n", res.Status, res.Failed, res.Reason, bytes.TrimSpace(res.Body))
+	return outs, nil
+}
+
+// azureHTTP sends an HTTP function its request as the host does.
+func azureHTTP(ctx context.Context, e *env, inv *invocation, proc *azurehost.Process, binding, route string) outcome {
+	r, _ := cloneRequest(inv.req)
+	e.progress("invoking %s (%s %s)", inv.f.Name, r.Method, r.URL.RequestURI())
+	if azure.Forwarding(inv.app) {
+		r.URL.Scheme, r.URL.Host, r.Host = "https", "polyfn.azurewebsites.net", ""
+		resp, err := proc.Forward(ctx, r)
+		if err != nil {
+			return outcome{failed: true, why: err.Error()}
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Fprintf(e.stdout, "== response (forwarded)\nHTTP %d\n%s\n", resp.StatusCode, bytes.TrimSpace(body))
+		return outcome{failed: httpFailed(inv.f, resp.StatusCode), why: resp.Status}
+	}
+	if sample.RouteParams(route, r.URL.Path) == nil {
+		fmt.Fprintf(e.stdout, "== response (host's view)\nHTTP 404: no function's route matches %s (%s has route %q)\n", r.URL.Path, inv.f.Name, route)
+		return outcome{}
+	}
+	res, err := proc.Invoke(ctx, inv.f.Name, sample.AzureHTTP(binding, route, r))
+	if err != nil {
+		return outcome{failed: true, why: err.Error()}
+	}
+	status := res.Status
+	fmt.Fprintf(e.stdout, "== response (host's view)\ninvocation failed=%v %s\n", res.Failed, res.Reason)
+	if hr, err := res.HTTP(); err == nil {
+		status = hr.StatusCode
+		fmt.Fprintf(e.stdout, "HTTP %d\n%s\n", hr.StatusCode, bytes.TrimSpace(hr.Body))
+	} else {
+		fmt.Fprintf(e.stdout, "HTTP %d\n%s\n", res.Status, bytes.TrimSpace(res.Body))
+	}
 	if res.Failed {
-		return fmt.Errorf("the host would count invocation %s as failed: %s\n%s", res.InvocationID, res.Reason, proc.Stderr())
+		return outcome{failed: true, why: res.Reason}
 	}
-	return nil
+	return outcome{failed: httpFailed(inv.f, status), why: http.StatusText(status)}
 }
 
-func defaultBinding(trigger string) string {
-	switch trigger {
-	case "http":
-		return "req"
-	case "timer":
-		return "timer"
-	}
-	return "msg"
-}
-
-// azureRequest wraps data in the invocation request the host sends for trigger.
-func azureRequest(trigger, binding string, data []byte) (azurehost.Request, error) {
-	now := time.Now().UTC().Truncate(time.Second)
-	id := azurehost.NewInvocationID()
-	switch trigger {
-	case "queue":
-		return azurehost.Queue(binding, azurehost.QueueMessage{ID: id, PopReceipt: "AgAAAAMAAAAAAAAA", DequeueCount: 1,
-			InsertionTime: now, ExpirationTime: now.Add(7 * 24 * time.Hour), NextVisible: now.Add(30 * time.Second), Body: data}), nil
-	case "servicebus":
-		return azurehost.ServiceBus(binding, azurehost.ServiceBusMessage{MessageID: id, ContentType: sniffContentType(data),
-			DeliveryCount: 1, SequenceNumber: 1, EnqueuedTime: now, Body: data}), nil
-	case "eventhubs":
-		pc := azurehost.PartitionContext{FullyQualifiedNamespace: "polyfn.servicebus.windows.net", EventHubName: "invoke", ConsumerGroup: "$Default", PartitionId: "0"}
-		return azurehost.EventHub(binding, pc, azurehost.EventHubEvent{SequenceNumber: 1, Offset: "0", EnqueuedTime: now, Body: data}, false), nil
-	case "timer":
-		return azurehost.Timer(binding, &azurehost.ScheduleStatus{Last: now.Add(-time.Hour), Next: now.Add(time.Hour), LastUpdated: now}, false), nil
-	case "blob":
-		return azurehost.Blob(binding, "https://polyfn.blob.core.windows.net/invoke/payload", data, sniffContentType(data), "0x8DCAFE", now), nil
-	case "cosmos":
-		// A change feed document: the data's fields plus the system
-		// properties Cosmos DB adds.
-		var doc map[string]any
-		if err := json.Unmarshal(data, &doc); err != nil || doc == nil {
-			return azurehost.Request{}, usageError("trigger cosmos: --data must hold a JSON object (the document)")
-		}
-		for k, v := range map[string]any{"id": "doc-1", "_rid": "Sl8fALN4sw4BAAAAAAAAAA==", "_etag": `"0000d986-0000-0d00-0000-65f0e1d10000"`,
-			"_ts": now.Unix(), "_lsn": 42, "_self": "dbs/Sl8fAA==/colls/Sl8fALN4sw4=/docs/Sl8fALN4sw4BAAAAAAAAAA==/"} {
-			if _, ok := doc[k]; !ok {
-				doc[k] = v
-			}
-		}
-		b, _ := json.Marshal(doc)
-		return azurehost.CosmosDB(binding, []json.RawMessage{b}, 4), nil
-	case "eventgrid":
-		ev, _ := json.Marshal(map[string]any{"id": id, "topic": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.EventGrid/topics/invoke",
-			"subject": "invoke", "eventType": "Polyfn.Invoke", "eventTime": now.Format(time.RFC3339), "dataVersion": "1.0", "data": json.RawMessage(jsonOrString(data))})
-		return azurehost.EventGrid(binding, ev), nil
-	case "http":
-		r, _ := http.NewRequest("POST", "https://polyfn-invoke.azurewebsites.net/api/invoke", bytes.NewReader(data))
-		r.Header.Set("Content-Type", sniffContentType(data))
-		return azurehost.HTTP(binding, r, nil), nil
-	}
-	return azurehost.Request{}, usageError(fmt.Sprintf("trigger %q is not an Azure trigger", trigger))
-}
-
-// jsonOrString returns data when it is JSON, else data as a JSON string.
-func jsonOrString(data []byte) []byte {
-	if json.Valid(data) {
-		return data
-	}
-	b, _ := json.Marshal(strings.TrimSpace(string(data)))
-	return b
+func execOutput(ctx context.Context, name string, args ...string) ([]byte, error) {
+	return exec.CommandContext(ctx, name, args...).CombinedOutput()
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/sample"
 )
 
 // runCLI runs one command line in-process and returns its exit status and
@@ -214,22 +215,19 @@ func TestInvokeEveryTrigger(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs examples/echo once per trigger")
 	}
-	kinds := map[string]string{}
-	for name, tk := range triggerKinds {
-		kinds[name] = string(tk.kind)
-	}
-	for trigger, tk := range triggerKinds {
-		providers := []string{tk.provider}
-		if tk.provider == "" {
-			providers = []string{"local", "aws", "gcp"}
-			if trigger == "http" {
-				providers = []string{"local", "azure", "gcp"}
-			}
+	for _, trigger := range sample.Names() {
+		tk, _ := sample.Lookup(trigger)
+		providers := []string{tk.Provider}
+		switch trigger {
+		case "http":
+			providers = []string{"local", "azure", "gcp"}
+		case "schedule":
+			providers = []string{"local", "aws", "azure", "gcp"}
 		}
 		for _, provider := range providers {
 			t.Run(provider+"/"+trigger, func(t *testing.T) {
-				fn, want := "echo", `"polyfnkind": "`+kinds[trigger]+`"`
-				if tk.kind == core.KindHTTPRequest {
+				fn, want := "echo", `"polyfnkind": "`+string(tk.Kind)+`"`
+				if tk.Kind == core.KindHTTPRequest {
 					fn, want = "http-echo", `A-7` // inside a body that each provider escapes its own way
 				}
 				if provider == "aws" && trigger == "schedule" {

@@ -16,8 +16,9 @@ import (
 var ErrDeclarationOnly = errors.New("polyfn: this function was read from a spec and has no code")
 
 // ParseSpec rebuilds an App from what core.App.MarshalJSON wrote: the same
-// functions and triggers, validated as at registration, with handlers that
-// fail with ErrDeclarationOnly. Build tools use it to generate manifests.
+// functions, triggers, knobs and declared settings, validated as at
+// registration, with handlers that fail with ErrDeclarationOnly and no
+// lifecycle hooks. Build tools use it to generate manifests.
 func ParseSpec(spec []byte) (*core.App, error) {
 	var in struct {
 		Functions []struct {
@@ -26,12 +27,19 @@ func ParseSpec(spec []byte) (*core.App, error) {
 			Triggers         []core.Trigger    `json:"triggers"`
 			Timeout          string            `json:"timeout"`
 			BatchConcurrency int               `json:"batchConcurrency"`
+			Deploy           core.Deployment   `json:"deploy"`
 		} `json:"functions"`
+		Settings []core.Setting `json:"settings"`
 	}
 	if err := json.Unmarshal(spec, &in); err != nil {
 		return nil, fmt.Errorf("polyfn: app spec: %w", err)
 	}
 	app := core.NewApp()
+	for _, s := range in.Settings {
+		if err := app.Setting(s.Name, settingOptions(s)...); err != nil {
+			return nil, fmt.Errorf("polyfn: app spec: %w", err)
+		}
+	}
 	for _, fj := range in.Functions {
 		opts := make([]core.FunctionOption, 0, len(fj.Triggers)+2)
 		for _, t := range fj.Triggers {
@@ -44,7 +52,9 @@ func ParseSpec(spec []byte) (*core.App, error) {
 			}
 			opts = append(opts, core.WithTimeout(d))
 		}
-		opts = append(opts, core.WithBatchConcurrency(fj.BatchConcurrency))
+		opts = append(opts, core.WithBatchConcurrency(fj.BatchConcurrency), core.WithMemory(fj.Deploy.MemoryMB),
+			core.WithArchitecture(fj.Deploy.Architecture), core.WithInstances(fj.Deploy.MinInstances, fj.Deploy.MaxInstances),
+			core.WithRollout(fj.Deploy.Rollout))
 		var err error
 		switch fj.Kind {
 		case core.EventFunction:
@@ -61,4 +71,16 @@ func ParseSpec(spec []byte) (*core.App, error) {
 		}
 	}
 	return app, nil
+}
+
+// settingOptions returns the options that declare s again.
+func settingOptions(s core.Setting) []core.SettingOption {
+	opts := []core.SettingOption{core.Describe(s.Description)}
+	if s.Secret {
+		opts = append(opts, core.Secret())
+	}
+	if !s.Required {
+		opts = append(opts, core.Default(s.Default))
+	}
+	return opts
 }

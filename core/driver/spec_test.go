@@ -22,6 +22,11 @@ func TestSpecRoundTrip(t *testing.T) {
 	core.Must(a.Event("stock", nopEvent, core.OnStream("inventory"), core.WithBatchConcurrency(4)))
 	core.Must(a.Event("files", nopEvent, core.OnStorage("uploads", core.KindStorageObjectCreated)))
 	core.Must(a.Event("fan", nopEvent, core.OnTopic("placed", "sub-1"), core.OnEvent("com.example.x", "/src")))
+	core.Must(a.Event("knobs", nopEvent, core.WithMemory(1024), core.WithArchitecture(core.ArchAMD64), core.WithInstances(2, 50),
+		core.WithRollout(core.Linear(10, 2*time.Minute))))
+	core.Must(a.Setting("API_KEY", core.Secret(), core.Describe("the key")))
+	core.Must(a.Setting("REGION", core.Default("eu")))
+	core.Must(a.Setting("MODE", core.Optional()))
 
 	spec, err := json.Marshal(a)
 	if err != nil {
@@ -37,9 +42,12 @@ func TestSpecRoundTrip(t *testing.T) {
 	}
 	for _, f := range a.Functions() {
 		g, ok := back.Function(f.Name)
-		if !ok || g.Kind != f.Kind || g.Timeout != f.Timeout || g.BatchConcurrency != f.BatchConcurrency || !reflect.DeepEqual(g.Triggers, f.Triggers) {
+		if !ok || g.Kind != f.Kind || g.Timeout != f.Timeout || g.BatchConcurrency != f.BatchConcurrency || !reflect.DeepEqual(g.Triggers, f.Triggers) || g.Deploy != f.Deploy {
 			t.Errorf("function %s: got %+v, want %+v", f.Name, g, f)
 		}
+	}
+	if !reflect.DeepEqual(back.Settings(), a.Settings()) {
+		t.Errorf("settings %+v, want %+v", back.Settings(), a.Settings())
 	}
 	o, _ := back.Function("orders")
 	if _, err := o.EventFunc()(context.Background(), core.NewEvent("1", "/test", "com.example.test", "", nil)); !errors.Is(err, driver.ErrDeclarationOnly) {
@@ -57,6 +65,10 @@ func TestParseSpecErrors(t *testing.T) {
 		{`{"functions":[{"name":"x","kind":"lambda"}]}`, `unknown function kind "lambda"`},
 		{`{"functions":[{"name":"x","kind":"event","triggers":[{"kind":"schedule","cron":"bad"}]}]}`, "want 5 fields"},
 		{`{"functions":[{"name":"x","kind":"event","timeout":"soon"}]}`, "timeout"},
+		{`{"functions":[{"name":"x","kind":"event","deploy":{"memoryMB":1}}]}`, "memory 1 MB"},
+		{`{"functions":[{"name":"x","kind":"event","deploy":{"rollout":{"strategy":"canary","percent":10,"interval":"later"}}}]}`, "rollout interval"},
+		{`{"functions":[],"settings":[{"name":"AWS_X"}]}`, "reserved"},
+		{`{"functions":[],"settings":[{"name":"K","secret":true,"default":"v"}]}`, "a secret has no default"},
 	}
 	for _, tt := range tests {
 		if _, err := driver.ParseSpec([]byte(tt.spec)); err == nil || !strings.Contains(err.Error(), tt.want) {

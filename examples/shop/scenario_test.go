@@ -79,10 +79,15 @@ func (w wire) deliver(t *testing.T, fn string, kind core.TriggerKind, recs []rec
 // handlers did.
 func scenario(t *testing.T, mk adaptertest.HarnessMaker) {
 	store := shop.NewMemoryStore()
-	app, err := shop.New(shop.Config{APIKey: "k-123", Store: store, Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) }})
+	app, err := shop.New(shop.Config{Store: store, Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	settings := map[string]string{shop.SettingAPIKey: "k-123"}
+	if err := app.Start(context.Background(), func(k string) (string, bool) { v, ok := settings[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Stop(context.Background()) })
 	w := wire{mk(t, app, adaptertest.Options{})}
 	ctx := context.Background()
 

@@ -10,6 +10,9 @@ import (
 const (
 	// EnvMaxBodyBytes bounds HTTP request bodies, in bytes.
 	EnvMaxBodyBytes = "POLYFN_MAX_BODY_BYTES"
+	// EnvMaxBatchEvents bounds the events of one CloudEvents batch (see
+	// Config.MaxBatchEvents).
+	EnvMaxBatchEvents = "POLYFN_MAX_BATCH_EVENTS"
 	// EnvExposeErrors, set to 1 or true, puts functions' error text in HTTP
 	// error answers (for development; see Config.ExposeErrors).
 	EnvExposeErrors = "POLYFN_EXPOSE_ERRORS"
@@ -17,8 +20,9 @@ const (
 
 // Env holds what FromEnv read; zero fields were not set.
 type Env struct {
-	MaxBodyBytes int64
-	ExposeErrors bool
+	MaxBodyBytes   int64
+	MaxBatchEvents int
+	ExposeErrors   bool
 }
 
 // FromEnv reads the runtime's environment variables. Its error names the
@@ -31,6 +35,13 @@ func FromEnv() (Env, error) {
 			return e, fmt.Errorf("%s=%q is not a positive number of bytes", EnvMaxBodyBytes, v)
 		}
 		e.MaxBodyBytes = n
+	}
+	if v := os.Getenv(EnvMaxBatchEvents); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return e, fmt.Errorf("%s=%q is not a positive number of events", EnvMaxBatchEvents, v)
+		}
+		e.MaxBatchEvents = n
 	}
 	if v := os.Getenv(EnvExposeErrors); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -20,7 +20,9 @@ import (
 type Decoder func(r *http.Request, body []byte) (evs []core.Event, batched bool, err error)
 
 // CloudEvents is the Decoder of the CloudEvents HTTP binding: binary,
-// structured and batched mode.
+// structured and batched mode, with batches of at most
+// DefaultMaxBatchEvents events. ServeEvents, given no decoder, uses the
+// same with the runtime's cap (Config.MaxBatchEvents).
 func CloudEvents(r *http.Request, body []byte) ([]core.Event, bool, error) {
 	if !cehttp.IsCloudEventContentType(cehttp.ContentType(r.Header)) {
 		e, err := cehttp.ReadBinary(r.Header, body) // the common case
@@ -70,7 +72,9 @@ func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error)
 // ServeEvents serves r, an HTTP request for fn, an event function: it
 // reads the body under the runtime's limit (413 over it), decodes it with
 // dec, or with the CloudEvents HTTP binding when dec is nil (400 and the
-// reason when that fails), begins the invocation s
+// reason when that fails; 413 for a batch of more events than
+// Config.MaxBatchEvents, which the binding refuses before it decodes any,
+// and which dec's result is held to as well), begins the invocation s
 // describes, runs the function on the one event or the batch, and answers:
 //
 //   - 200 with the reply in binary mode, or 204 without one;
@@ -97,11 +101,14 @@ func (fn *Function) ServeEvents(w http.ResponseWriter, r *http.Request, s Start,
 		return
 	}
 	if dec == nil {
-		dec = CloudEvents
+		dec = fn.rt.readCloudEvents
 	}
 	evs, batched, err := dec(r, body)
 	if err == nil && len(evs) == 0 {
 		err = errors.New("the request carries no event")
+	}
+	if err == nil {
+		err = fn.rt.checkBatchSize(evs)
 	}
 	if err != nil {
 		fn.reject(w, r.Context(), s.ID, err)
@@ -155,11 +162,11 @@ func keyed(evs []core.Event) bool {
 }
 
 // reject answers a request that could not be decoded: 413 for a body over
-// the limit, 400 otherwise, with the reason (it is about the caller's
-// input, not the function).
+// the limit or a batch of too many events, 400 otherwise, with the reason
+// (it is about the caller's input, not the function).
 func (fn *Function) reject(w http.ResponseWriter, ctx context.Context, id string, err error) {
 	status := http.StatusBadRequest
-	if errors.Is(err, ErrBodyTooLarge) {
+	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, cejson.ErrTooManyEvents) {
 		status = http.StatusRequestEntityTooLarge
 	}
 	fn.LogRejected(ctx, id, err, slog.Int(KeyStatus, status))

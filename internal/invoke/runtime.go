@@ -43,6 +43,10 @@ type Config struct {
 	Reserve time.Duration
 	// MaxBodyBytes bounds HTTP request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxBatchEvents bounds the events of one CloudEvents batch; a larger
+	// batch is refused with 413 before any event is decoded. 0 means
+	// DefaultMaxBatchEvents.
+	MaxBatchEvents int
 	// PermanentStatus is the HTTP status of a permanent failure of an event
 	// function served over HTTP; 0 means 422 Unprocessable Entity.
 	PermanentStatus int
@@ -69,6 +73,9 @@ func New(c Config) *Runtime {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxBatchEvents <= 0 {
+		c.MaxBatchEvents = DefaultMaxBatchEvents
 	}
 	if c.PermanentStatus == 0 {
 		c.PermanentStatus = http.StatusUnprocessableEntity

@@ -14,6 +14,7 @@ package rfc3339
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,14 @@ var ErrSyntax = errors.New("not an RFC 3339 timestamp")
 // Parse reads s, an RFC 3339 date-time. Its error wraps ErrSyntax.
 func Parse(s string) (time.Time, error) {
 	if t, ok := parse(s, false); ok {
+		return t, nil
+	}
+	return time.Time{}, ErrSyntax
+}
+
+// ParseBytes is Parse on bytes, without converting them to a string.
+func ParseBytes(b []byte) (time.Time, error) {
+	if t, ok := parse(b, false); ok {
 		return t, nil
 	}
 	return time.Time{}, ErrSyntax
@@ -87,11 +96,27 @@ func parse[T string | []byte](s T, zoneless bool) (time.Time, bool) {
 	if sec == 60 {
 		sec, nsec = 59, 999999999
 	}
-	loc := time.UTC
-	if offset != 0 {
-		loc = time.FixedZone("", offset)
+	return time.Date(year, time.Month(month), day, hour, min, sec, nsec, zone(offset)), true
+}
+
+// zones holds the fixed zones of the offsets read so far, one per minute
+// from -23:59 to +23:59, so that a time with an offset does not allocate a
+// new *time.Location each time.
+var zones [2*24*60 - 1]atomic.Pointer[time.Location]
+
+// zone returns the fixed zone of offset seconds east of UTC (a whole
+// number of minutes, less than a day either way).
+func zone(offset int) *time.Location {
+	if offset == 0 {
+		return time.UTC
 	}
-	return time.Date(year, time.Month(month), day, hour, min, sec, nsec, loc), true
+	slot := &zones[offset/60+24*60-1]
+	if loc := slot.Load(); loc != nil {
+		return loc
+	}
+	loc := time.FixedZone("", offset)
+	slot.Store(loc)
+	return loc
 }
 
 // digits reads a run of ASCII digits.

@@ -38,6 +38,9 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in)
+		if gotb, errb := ParseBytes([]byte(tt.in)); !gotb.Equal(got) || (errb == nil) != (err == nil) {
+			t.Errorf("ParseBytes(%q) = %v, %v; Parse = %v, %v", tt.in, gotb, errb, got, err)
+		}
 		if tt.want == "" {
 			if err == nil || !errors.Is(err, ErrSyntax) {
 				t.Errorf("Parse(%q) = %v, %v; want ErrSyntax", tt.in, got, err)
@@ -119,6 +122,27 @@ func looser(s string) bool {
 		return true
 	}
 	return false
+}
+
+// TestZoneShared checks that times with the same offset share one zone,
+// and that the zone is right at both ends of the range.
+func TestZoneShared(t *testing.T) {
+	for _, off := range []string{"+05:30", "-23:59", "+23:59", "-00:01"} {
+		a, err1 := Parse("2026-11-27T12:00:00" + off)
+		b, err2 := Parse("2025-01-01T00:00:00" + off)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if a.Location() != b.Location() {
+			t.Errorf("%s: two zones", off)
+		}
+		if got := a.Format("-07:00"); got != off {
+			t.Errorf("%s: zone offset %s", off, got)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = Parse("2026-11-27T12:00:00+01:00") }); n != 0 {
+		t.Errorf("Parse with an offset allocates %v times", n)
+	}
 }
 
 func BenchmarkParse(b *testing.B) {

@@ -2,15 +2,14 @@ package gcp
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"unicode/utf8"
+	"sync"
+
+	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/jsonscan"
-	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 func init() { driver.RegisterPayload(TypePubSubMessagePublished, pubsubPayload) }
@@ -21,117 +20,21 @@ func init() { driver.RegisterPayload(TypePubSubMessagePublished, pubsubPayload) 
 // "content-type" attribute, or else application/json for JSON bytes,
 // text/plain for other UTF-8 text and application/octet-stream for the rest.
 //
-// It reads the envelope as encoding/json would into
-// {message: {data []byte, attributes map[string]string}} (members matched
-// case-insensitively, the last duplicate winning), but walks it with
-// jsonscan instead of reflection and checks its structure only, not how
-// every number and literal is spelled: this runs on every Pub/Sub event a
-// portable function decodes, and the envelope comes from Pub/Sub.
+// The message Normalize decoded for this event is taken from payloads, so
+// the envelope is walked and its data base64-decoded once per event. An
+// event Normalize did not see (one built by hand, or a copy whose context
+// was cloned) is read here the same way, as encoding/json would read the
+// envelope into {message: {data []byte, attributes map[string]string}}.
 func pubsubPayload(e core.Event) ([]byte, string, error) {
-	data, ct, ok := scanMessage(e.Data())
-	if !ok {
+	if m, ok := payloads.take(e); ok {
+		return m.data, m.mediaType(), nil
+	}
+	env, ok := scanEnvelope(e.Data())
+	m, decoded := env.decode()
+	if !ok || !decoded {
 		return nil, "", core.Permanent(fmt.Errorf("%s event %s: data is not a Pub/Sub message envelope", e.Type(), e.ID()))
 	}
-	mt := ""
-	if ct != nil {
-		mt = mediatype.Of(string(ct))
-	}
-	if mt == "" {
-		switch {
-		case len(data) > 0 && json.Valid(data):
-			mt = "application/json"
-		case len(data) > 0 && utf8.Valid(data):
-			mt = "text/plain"
-		default:
-			mt = "application/octet-stream"
-		}
-	}
-	return data, mt, nil
-}
-
-// scanMessage returns the base64-decoded data of the Pub/Sub message in the
-// envelope b and its content-type attribute (nil when it has none). ok is
-// false when b is not a JSON object (as far as jsonscan checks), has no
-// message object, or holds a data or attribute value encoding/json could
-// not decode into a []byte or a string.
-func scanMessage(b []byte) (data, contentType []byte, ok bool) {
-	ok = true
-	found := false
-	end := jsonscan.Object(b, 0, func(name, msg []byte) bool {
-		if !nameIs(name, "message") {
-			return true
-		}
-		if string(msg) == "null" { // a later message starts afresh
-			found, data, contentType = false, nil, nil
-			return true
-		}
-		if msg[0] != '{' {
-			ok = false
-			return false
-		}
-		found = true
-		jsonscan.Object(msg, 0, func(name, value []byte) bool {
-			switch {
-			case nameIs(name, "data"):
-				data, ok = base64Value(value)
-			case nameIs(name, "attributes"):
-				ok = scanContentType(value, &contentType)
-			}
-			return ok
-		})
-		return ok
-	})
-	return data, contentType, ok && found && end >= 0
-}
-
-// base64Value decodes raw, a JSON value, as encoding/json decodes it into a
-// []byte: a base64 string (standard encoding, line breaks ignored), or null
-// for none.
-func base64Value(raw []byte) ([]byte, bool) {
-	if string(raw) == "null" {
-		return nil, true
-	}
-	s, err := jsonscan.Unquote(raw)
-	if err != nil {
-		return nil, false
-	}
-	out := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
-	n, err := base64.StdEncoding.Decode(out, s)
-	return out[:n], err == nil
-}
-
-// scanContentType sets *ct to the value of the attribute named
-// content-type (any case) in raw, a JSON object of strings or null, as
-// encoding/json would leave it in a map[string]string: null empties the
-// map, a null value is "". It reports false for anything encoding/json
-// would not decode into such a map.
-func scanContentType(raw []byte, ct *[]byte) bool {
-	if string(raw) == "null" {
-		*ct = nil
-		return true
-	}
-	ok := true
-	end := jsonscan.Object(raw, 0, func(name, value []byte) bool {
-		var v []byte
-		switch {
-		case value[0] == '"':
-			var err error
-			if v, err = jsonscan.Unquote(value); err != nil {
-				ok = false
-				return false
-			}
-		case string(value) == "null":
-			v = []byte{}
-		default:
-			ok = false
-			return false
-		}
-		if nameIs(name, "content-type") {
-			*ct = v
-		}
-		return true
-	})
-	return ok && end >= 0
+	return m.data, m.mediaType(), nil
 }
 
 // nameIs reports whether name, a member name as jsonscan.Object gives it
@@ -142,4 +45,94 @@ func nameIs(name []byte, want string) bool {
 	}
 	u, err := jsonscan.Unquote(append(append([]byte{'"'}, name...), '"'))
 	return err == nil && bytes.EqualFold(u, []byte(want))
+}
+
+// payloads holds the messages Normalize decoded, until the event's payload
+// is read. An entry is found by the identity of its event: the context
+// Normalize saw and the data slice it read. The entry refers to both, so
+// neither can be freed and its address given to another event while the
+// entry lives. Reading the payload removes the entry; so does the arrival
+// of newer entries once maxPayloads entries or maxPayloadBytes bytes are
+// held, so events whose payload is never read cost a bounded amount of
+// memory. A message larger than maxPayloadBytes is not kept: its payload
+// reader decodes it again.
+var payloads = payloadCache{slots: make([]payloadEntry, maxPayloads), index: make(map[*event.EventContextV1]int, maxPayloads)}
+
+const (
+	maxPayloads     = 256
+	maxPayloadBytes = 4 << 20
+)
+
+type payloadEntry struct {
+	ctx  *event.EventContextV1
+	env  []byte // the envelope the message was read from
+	msg  message
+	size int
+}
+
+type payloadCache struct {
+	mu    sync.Mutex
+	slots []payloadEntry // a ring: next is the oldest slot
+	next  int
+	bytes int
+	index map[*event.EventContextV1]int // slot by context
+}
+
+// put keeps m, read from e's data, for e's payload reader.
+func (c *payloadCache) put(e core.Event, m message) {
+	ctx, ok := e.Context.(*event.EventContextV1)
+	env := e.Data()
+	size := len(env) + len(m.data)
+	if !ok || len(env) == 0 || size > maxPayloadBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i, had := c.index[ctx]; had {
+		c.drop(i)
+	}
+	// The slot at next is the oldest; after it come the next oldest.
+	if c.slots[c.next].ctx != nil {
+		c.drop(c.next)
+	}
+	for j := (c.next + 1) % len(c.slots); c.bytes+size > maxPayloadBytes && j != c.next; j = (j + 1) % len(c.slots) {
+		if c.slots[j].ctx != nil {
+			c.drop(j)
+		}
+	}
+	c.slots[c.next] = payloadEntry{ctx: ctx, env: env, msg: m, size: size}
+	c.index[ctx] = c.next
+	c.bytes += size
+	c.next = (c.next + 1) % len(c.slots)
+}
+
+// take returns and forgets the message kept for e, if e is the event it
+// was kept for: the same context, the same data.
+func (c *payloadCache) take(e core.Event) (message, bool) {
+	ctx, ok := e.Context.(*event.EventContextV1)
+	env := e.Data()
+	if !ok || len(env) == 0 {
+		return message{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i, had := c.index[ctx]
+	if !had {
+		return message{}, false
+	}
+	s := &c.slots[i]
+	if len(s.env) != len(env) || &s.env[0] != &env[0] {
+		return message{}, false // the event's data was replaced since
+	}
+	m := s.msg
+	c.drop(i)
+	return m, true
+}
+
+// drop empties slot i.
+func (c *payloadCache) drop(i int) {
+	s := &c.slots[i]
+	delete(c.index, s.ctx)
+	c.bytes -= s.size
+	*s = payloadEntry{}
 }

@@ -61,6 +61,14 @@ func TestPayloadPubSub(t *testing.T) {
 	}
 }
 
+// scanMessage reads the message of envelope b as pubsubPayload does when
+// Normalize kept none.
+func scanMessage(b []byte) (data, contentType []byte, ok bool) {
+	env, ok := scanEnvelope(b)
+	m, decoded := env.decode()
+	return m.data, m.contentType, ok && decoded
+}
+
 // FuzzPubSubPayload checks pubsubPayload's walk of the envelope against
 // encoding/json decoding the same envelope, when it is valid JSON.
 func FuzzPubSubPayload(f *testing.F) {

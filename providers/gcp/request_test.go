@@ -103,6 +103,9 @@ func requestCases(t testing.TB) []requestCase {
 			"ce-specversion": "1.0", "ce-id": "inner-1", "ce-source": "/orders", "ce-type": "com.example.order.created", "ce-partitionkey": "k1", "Content-Type": "application/json"})},
 		{name: "pubsub-carrying-structured-cloudevent", header: binary(TypePubSubMessagePublished, pubsubSrc), body: pubsubData(t, []byte(inner), map[string]string{"content-type": "application/cloudevents+json"})},
 		{name: "pubsub-carrying-sniffed-cloudevent", header: binary(TypePubSubMessagePublished, pubsubSrc), body: pubsubData(t, []byte(inner), nil)},
+		{name: "pubsub-carrying-amqp-cloudevent", header: binary(TypePubSubMessagePublished, pubsubSrc), body: pubsubData(t, []byte(`{"order":43}`), map[string]string{
+			"cloudEvents:specversion": "1.0", "cloudEvents:id": "amqp-1", "cloudEvents:source": "/bridge", "cloudEvents:type": "com.example.order.created",
+			"cloudEvents:subject": "from-amqp", "ce-subject": "ce-wins", "content-type": "application/json"})},
 		{name: "pubsub-json-message-not-a-cloudevent", header: binary(TypePubSubMessagePublished, pubsubSrc), body: pubsubData(t, []byte(`{"specversion":"2.0","note":"not a CloudEvent"}`), map[string]string{"k": "v"})},
 		{name: "push-carrying-binary-cloudevent", header: jsonHeader("application/json"), path: "/push", body: pubsubData(t, []byte("hello"), map[string]string{
 			"ce-specversion": "1.0", "ce-id": "inner-2", "ce-source": "/greeter", "ce-type": "com.example.greeting", "content-type": "text/plain"})},
@@ -122,6 +125,8 @@ func requestCases(t testing.TB) []requestCase {
 		{name: "err-legacy-pubsub-data-not-object", header: jsonHeader("application/json"), body: []byte(`{"eventId":"1","eventType":"google.pubsub.topic.publish","resource":"projects/p/topics/t","data":"x"}`), wantErr: "must be an object"},
 		{name: "err-push-no-message-id", header: jsonHeader("application/json"), body: []byte(`{"message":{"data":"aGk="},"subscription":"projects/p/subscriptions/s"}`), wantErr: "messageId"},
 		{name: "err-push-no-subscription", header: jsonHeader("application/json"), body: []byte(`{"message":{"data":"aGk=","messageId":"1"}}`), path: "/", wantErr: "no subscription"},
+		{name: "err-pubsub-carrying-batch", header: binary(TypePubSubMessagePublished, pubsubSrc), body: pubsubData(t, []byte(`[]`), map[string]string{"content-type": "application/cloudevents-batch+json"}), wantErr: "batched CloudEvents"},
+		{name: "err-pubsub-binary-bad-base64", header: binary(TypePubSubMessagePublished, pubsubSrc), body: []byte(`{"message":{"data":"!!","attributes":{"ce-specversion":"1.0"}}}`), wantErr: "not valid"},
 		{name: "err-pubsub-carrying-invalid-cloudevent", header: binary(TypePubSubMessagePublished, pubsubSrc), body: pubsubData(t, []byte(`{}`), map[string]string{"ce-specversion": "1.0", "ce-type": "t"}), wantErr: "carries an invalid CloudEvent"},
 	}
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
-	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/polyfn/polyfn/adapters/adaptertest"
 	"github.com/polyfn/polyfn/adapters/gcp"
@@ -26,17 +25,17 @@ import (
 
 // TestConformance runs the conformance suite over the source-deploy path:
 // each App is registered with RegisterWith, and functions-framework-go's
-// own server serves it (its CloudEvents SDK receive handler for event
-// functions, its HTTP wrapper for HTTP functions).
+// own server serves it, every function as an HTTP function (its HTTP
+// wrapper around polyfn's handler). The path carries what the container
+// path carries: the harness's default Features.
 func TestConformance(t *testing.T) { adaptertest.Run(t, newSourceHarness) }
 
 // suite is the App the suite's checks currently serve: functions-framework-go
 // has one process-wide registry, which cannot take the same names twice,
 // so its server reaches every App through trampolines registered once.
 type suite struct {
-	events map[string]func(context.Context, event.Event) error
-	http   map[string]func(http.ResponseWriter, *http.Request)
-	front  *http.ServeMux // the App's routes, as the platform's front end
+	http  map[string]func(http.ResponseWriter, *http.Request)
+	front *http.ServeMux // the App's routes, as the platform's front end
 }
 
 var (
@@ -51,29 +50,21 @@ var (
 // registers.
 const suitePrefix = "suite-"
 
-// HTTP records an HTTP function behind the App's front end, at its routes.
+// HTTP records a function: an event function for its trampoline, an HTTP
+// function behind the App's front end, at its routes.
 func (s *suite) HTTP(name string, fn func(http.ResponseWriter, *http.Request)) {
 	s.http[name] = fn
 }
 
-// CloudEvent records an event function for its trampoline.
-func (s *suite) CloudEvent(name string, fn func(context.Context, event.Event) error) {
-	s.events[name] = fn
-}
-
 func newSourceHarness(t *testing.T, app *core.App, opts adaptertest.Options) adaptertest.Harness {
 	t.Helper()
-	s := &suite{
-		events: map[string]func(context.Context, event.Event) error{},
-		http:   map[string]func(http.ResponseWriter, *http.Request){},
-		front:  http.NewServeMux(),
-	}
+	s := &suite{http: map[string]func(http.ResponseWriter, *http.Request){}, front: http.NewServeMux()}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := RegisterWith(s, app, gcp.WithMaxBodyBytes(opts.MaxBodyBytes), gcp.WithLogger(logger)); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range app.Functions() {
-		if fn, ok := s.http[f.Name]; ok {
+		if fn, ok := s.http[f.Name]; ok && f.Kind == core.HTTPFunction {
 			if err := invoke.Route(s.front, f, http.HandlerFunc(fn)); err != nil {
 				t.Fatal(err)
 			}
@@ -82,13 +73,7 @@ func newSourceHarness(t *testing.T, app *core.App, opts adaptertest.Options) ada
 	base := suiteServer(t, app)
 	current.Store(s)
 	t.Cleanup(func() { current.CompareAndSwap(s, nil) })
-	return gcptest.New(app, gcptest.Target{
-		URL:  base,
-		Path: func(fn string) string { return "/" + suitePrefix + fn },
-		// functions-framework-go's CloudEvent functions carry no reply, and
-		// it reads event bodies without a limit of polyfn's.
-		Features: adaptertest.Features{Provider: "gcp", TellsPermanent: true},
-	})
+	return gcptest.New(app, gcptest.Target{URL: base, Path: func(fn string) string { return "/" + suitePrefix + fn }})
 }
 
 // suiteServer registers the trampolines of app's event functions, and one
@@ -110,12 +95,13 @@ func suiteServer(t *testing.T, app *core.App) string {
 			}
 			name := f.Name
 			trampolines[name] = true
-			functions.CloudEvent(suitePrefix+name, func(ctx context.Context, e event.Event) error {
+			functions.HTTP(suitePrefix+name, func(w http.ResponseWriter, r *http.Request) {
 				s := current.Load()
-				if s == nil || s.events[name] == nil {
-					return errors.New("no App serves " + name)
+				if s == nil || s.http[name] == nil {
+					http.Error(w, "no App serves "+name, http.StatusNotFound)
+					return
 				}
-				return s.events[name](ctx, e)
+				s.http[name](w, r)
 			})
 		}
 		// The platform's front end routes each HTTP function's paths to its

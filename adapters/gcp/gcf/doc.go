@@ -16,22 +16,24 @@
 // Then gcloud functions deploy NAME --gen2 --entry-point=<function name>.
 // See examples/gcp in the repository for a complete, deployable layout.
 //
-// On this path functions-framework-go and the CloudEvents SDK's HTTP
-// protocol read the requests; polyfn's own reader (package
-// polyfn/adapters/gcp, used by container builds and adapters.Run) is not
-// involved. Differences that follow from it: legacy events and Pub/Sub push
-// envelopes get functions-framework-go's conversion (a push envelope loses
-// its subscription, and its message gets "@type"
-// type.googleapis.com/google.pubusb.v1.PubsubMessage, typo included),
-// ce- header values are not percent-decoded, and there is no graceful
-// shutdown. Events still go through providers/gcp.Normalize, and every
-// function runs on the same invocation runtime as the container path, so
-// failures map to the same statuses and the same JSON error body. What
-// functions-framework-go's CloudEvent functions cannot carry differs: a
-// reply event is dropped (logged at debug level), success is always 200,
-// and the invocation id of an event is a new one, not the
-// Function-Execution-Id header, which functions-framework-go does not pass
-// on.
+// Every function, event functions included, is registered as a plain HTTP
+// function served by polyfn's own Google handler (package
+// polyfn/adapters/gcp, the one container builds and adapters.Run serve):
+// functions-framework-go only routes the request to it and recovers a
+// panic that escapes it. So the two deployment paths read the same
+// requests the same way — binary and structured CloudEvents with ce-
+// values percent-decoded, legacy background events, Pub/Sub push
+// envelopes with their subscription — and answer alike: a reply event in
+// binary mode, 204 for success without one, the documented statuses and
+// JSON error shape for failures, the Function-Execution-Id header as the
+// invocation id. The CloudEvents SDK's receive handler, which
+// functions-framework-go wraps CloudEvent functions in and which can leave
+// requests unanswered under concurrent load (cloudevents/sdk-go issues
+// #1224 and #1332), is never involved.
+//
+// What remains of the platform's server: functions-framework-go owns it,
+// so there is no graceful shutdown on SIGTERM; it sets the request context's
+// deadline from CLOUD_RUN_TIMEOUT_SECONDS.
 //
 // [RegisterWith] registers into another [Registry], for tests that serve
 // several Apps in one process.

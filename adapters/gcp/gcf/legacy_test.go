@@ -14,12 +14,13 @@ import (
 	gcpprov "github.com/polyfn/polyfn/providers/gcp"
 )
 
-// TestLegacySameAsFunctionsFramework sends every legacy input of
-// functions-framework-conformance to functions-framework-go's own server
-// and checks that the event the polyfn function sees there equals the one
-// polyfn's own reader (providers/gcp.DecodeRequest, used by gcp.Run) makes
-// of the same body: the two deployment paths agree.
-func TestLegacySameAsFunctionsFramework(t *testing.T) {
+// TestLegacyEvents sends every legacy input of
+// functions-framework-conformance to the source-deploy path
+// (functions-framework-go's own server) and checks that the event the
+// polyfn function sees there is the one providers/gcp.DecodeRequest makes
+// of the same body, as on the container path: functions-framework-go's own
+// legacy conversion is not involved.
+func TestLegacyEvents(t *testing.T) {
 	base := ffServer(t)
 	inputs, err := filepath.Glob("../../../providers/gcp/testdata/conformance/*-legacy-input.json")
 	if err != nil || len(inputs) == 0 {
@@ -37,7 +38,7 @@ func TestLegacySameAsFunctionsFramework(t *testing.T) {
 			}
 			msg, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != 200 || ffRec.count() != before+1 {
+			if resp.StatusCode != http.StatusNoContent || ffRec.count() != before+1 {
 				t.Fatalf("status %d (%s), %d calls", resp.StatusCode, msg, ffRec.count()-before)
 			}
 			ffRec.mu.Lock()
@@ -53,7 +54,7 @@ func TestLegacySameAsFunctionsFramework(t *testing.T) {
 				{"polyfnkind", string(core.EventKindOf(got)), string(core.EventKindOf(want))},
 			} {
 				if c.got != c.want {
-					t.Errorf("%s: functions-framework-go path %q, polyfn reader %q", c.attr, c.got, c.want)
+					t.Errorf("%s: source-deploy path %q, DecodeRequest %q", c.attr, c.got, c.want)
 				}
 			}
 			if !got.Time().Equal(want.Time()) {

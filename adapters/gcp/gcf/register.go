@@ -1,40 +1,42 @@
 package gcf
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
-	"github.com/cloudevents/sdk-go/v2/event"
-	cesdkhttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
 	"github.com/polyfn/polyfn/adapters/gcp"
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/invoke"
 )
 
 // Register registers every function of app with functions-framework-go's
-// declarative registry, under its name: HTTP functions with functions.HTTP,
-// event functions with functions.CloudEvent. The Go buildpack's generated
-// main then serves the one FUNCTION_TARGET (set from
-// GOOGLE_FUNCTION_TARGET, gcloud's --entry-point) names, at "/".
+// declarative registry, under its name, as an HTTP function
+// (functions.HTTP) served by polyfn's own Google handler:
+// gcp.Handler(app, gcp.WithTarget(name)), the handler of the container
+// path. The Go buildpack's generated main then serves the one function
+// FUNCTION_TARGET (set from GOOGLE_FUNCTION_TARGET, gcloud's --entry-point)
+// names, at "/".
 //
-// Each function runs on the invocation runtime of package gcp (see
-// gcp.Handler and gcp.NewInvoker): the same invocation metadata, deadline,
-// failure log lines and statuses as the container path. Success answers
-// 200; a failure answers the status package gcp documents, through the
-// CloudEvents SDK's HTTP result: 500 for a retryable error or a panic, 422
-// for a permanent one (see gcp.WithPermanentErrorStatus), 400 for a Pub/Sub
-// message carrying an invalid CloudEvent, each with the JSON error shape as
-// the body.
+// Event functions are HTTP functions to functions-framework-go too: polyfn
+// reads the CloudEvent (binary or structured mode), legacy event or Pub/Sub
+// push envelope itself, and functions-framework-go's CloudEvent handler
+// (the CloudEvents SDK's receive handler, which can leave requests
+// unanswered under concurrent load) is never used. So both Google paths
+// decode, run and answer alike: the same events, invocation metadata,
+// deadline, failure log lines, statuses and reply events (see package gcp).
 //
-// Register reads POLYFN_LOG_LEVEL once; options override it. Like the other
+// Register reads POLYFN_LOG_LEVEL, POLYFN_MAX_BODY_BYTES and
+// POLYFN_EXPOSE_ERRORS once; options override them. Like the other
 // adapter packages it leaves POLYFN_TRACE_FILE to adapters.Run (built with
-// -tags polyfn.gcpsource, Run registers through Register). Register the App
-// once per process, after all of its middleware: functions-framework-go
-// exits the process (log.Fatalf) when a name is registered twice.
+// -tags polyfn.gcpsource, Run registers through Register).
+// functions-framework-go applies CLOUD_RUN_TIMEOUT_SECONDS to each
+// request's context itself. Register the App once per process, after all
+// of its middleware: functions-framework-go exits the process
+// (log.Fatalf) when a name is registered twice.
 func Register(app *core.App, opts ...gcp.Option) error {
 	return RegisterWith(declarative{}, app, opts...)
 }
@@ -44,7 +46,6 @@ func Register(app *core.App, opts ...gcp.Option) error {
 // their own, to serve several Apps in one process.
 type Registry interface {
 	HTTP(name string, fn func(http.ResponseWriter, *http.Request))
-	CloudEvent(name string, fn func(context.Context, event.Event) error)
 }
 
 // declarative is functions-framework-go's process-wide registry.
@@ -54,46 +55,25 @@ func (declarative) HTTP(name string, fn func(http.ResponseWriter, *http.Request)
 	functions.HTTP(name, fn)
 }
 
-func (declarative) CloudEvent(name string, fn func(context.Context, event.Event) error) {
-	functions.CloudEvent(name, fn)
-}
-
 // RegisterWith is Register on the registry r.
 func RegisterWith(r Registry, app *core.App, opts ...gcp.Option) error {
 	if app == nil {
 		return errors.New("gcf: nil App")
 	}
-	opts = append([]gcp.Option{gcp.WithLogger(gcp.NewLogger(os.Stdout, os.Getenv("POLYFN_LOG_LEVEL")))}, opts...)
+	env, err := invoke.FromEnv()
+	if err != nil {
+		return fmt.Errorf("gcf: %w", err)
+	}
+	opts = append([]gcp.Option{
+		gcp.WithLogger(gcp.NewLogger(os.Stdout, os.Getenv("POLYFN_LOG_LEVEL"))),
+		gcp.WithMaxBodyBytes(env.MaxBodyBytes), gcp.WithErrorDetails(env.ExposeErrors),
+	}, opts...)
 	for _, f := range app.Functions() {
-		switch f.Kind {
-		case core.HTTPFunction:
-			h, err := gcp.Handler(app, append(opts, gcp.WithTarget(f.Name))...)
-			if err != nil {
-				return fmt.Errorf("gcf: %w", err)
-			}
-			r.HTTP(f.Name, h.ServeHTTP)
-		case core.EventFunction:
-			inv, err := gcp.NewInvoker(app, f.Name, opts...)
-			if err != nil {
-				return fmt.Errorf("gcf: %w", err)
-			}
-			r.CloudEvent(f.Name, CloudEventFunc(inv))
+		h, err := gcp.Handler(app, append(opts[:len(opts):len(opts)], gcp.WithTarget(f.Name))...)
+		if err != nil {
+			return fmt.Errorf("gcf: %w", err)
 		}
+		r.HTTP(f.Name, h.ServeHTTP)
 	}
 	return nil
-}
-
-// CloudEventFunc adapts an Invoker to functions-framework-go's CloudEvent
-// function signature: a status other than 200 becomes the CloudEvents
-// SDK's HTTP result, which functions-framework-go answers with. Register
-// uses it; call it to register a function under another name or path.
-func CloudEventFunc(inv gcp.Invoker) func(context.Context, event.Event) error {
-	return func(ctx context.Context, e event.Event) error {
-		// e is this request's own copy: the Invoker may normalize it in place.
-		status, body := inv(ctx, e)
-		if status == http.StatusOK {
-			return nil
-		}
-		return cesdkhttp.NewResult(status, "%s", body)
-	}
 }

@@ -9,6 +9,13 @@
 //   - inventory: a stream consumer that keeps order per SKU;
 //   - notify-customer and update-analytics: a fan-out, two functions on one topic.
 //
+// The app declares its configuration instead of reading it in main: the
+// secret SHOP_API_KEY and the plain SHOP_LOG_LEVEL (default "info"). Its
+// start hook reads them when an adapter starts it, so building the app and
+// generating its manifests need neither; each manifest carries them as a
+// parameter or a secret reference. Functions declare their cost and
+// rollout knobs (memory, timeout, instances, a canary for the API) once.
+//
 // The same App runs on every adapter; see ../main.go and the tests.
 package shop
 
@@ -45,26 +52,36 @@ type StockChange struct {
 	Seq   int    `json:"seq"`
 }
 
-// Config wires the app to its dependencies.
+// Config wires the app to its dependencies. Values that differ per
+// deployment are settings instead (SettingAPIKey, SettingLogLevel).
 type Config struct {
-	// APIKey guards the HTTP API; it must not be empty.
-	APIKey string
 	// Store keeps the app's state; nil means a new MemoryStore.
 	Store Store
-	// Logger receives the app's logs; nil discards them.
+	// Logger receives the app's logs, at the level SHOP_LOG_LEVEL sets
+	// when Level is nil; nil discards them.
 	Logger *slog.Logger
+	// Level is the logger's level variable, which the start hook sets from
+	// SHOP_LOG_LEVEL; nil leaves the logger's level alone.
+	Level *slog.LevelVar
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
 
+// The settings the app declares.
+const (
+	// SettingAPIKey is the secret that guards the HTTP API: callers send
+	// it in X-Api-Key.
+	SettingAPIKey = "SHOP_API_KEY"
+	// SettingLogLevel is the log level: debug, info, warn or error.
+	SettingLogLevel = "SHOP_LOG_LEVEL"
+)
+
 // ErrOutOfStock is returned when an order asks for more than the stock.
 var ErrOutOfStock = errors.New("out of stock")
 
-// New returns the shop App.
+// New returns the shop App. It opens nothing: its start hook reads the
+// settings when an adapter (or a test, through App.Start) starts it.
 func New(cfg Config) (*core.App, error) {
-	if cfg.APIKey == "" {
-		return nil, errors.New("shop: an API key is required")
-	}
 	if cfg.Store == nil {
 		cfg.Store = NewMemoryStore()
 	}
@@ -76,11 +93,20 @@ func New(cfg Config) (*core.App, error) {
 	}
 	s := &shop{cfg: cfg}
 	app := core.NewApp()
+	app.OnStart(s.start)
+	app.OnStop(func(ctx context.Context) error {
+		s.cfg.Logger.InfoContext(ctx, "shop stopped")
+		return nil
+	})
 	for _, err := range []error{
-		app.HTTP("api", s.api(), core.OnHTTP("/api/")),
-		app.Event("fulfil", core.Typed(s.fulfil), core.OnQueue("orders").WithBatchSize(10)),
-		app.Event("nightly-report", s.nightlyReport, core.OnSchedule("0 2 * * *", "Europe/Paris")),
-		app.Event("inventory", core.Typed(s.inventory), core.OnStream("inventory-changes"), core.WithBatchConcurrency(4)),
+		app.Setting(SettingAPIKey, core.Secret(), core.Describe("the key API callers send in X-Api-Key")),
+		app.Setting(SettingLogLevel, core.Default("info"), core.Describe("log level: debug, info, warn or error")),
+		app.HTTP("api", s.api(), core.OnHTTP("/api/"), core.WithMemory(256), core.WithInstances(0, 50),
+			core.WithRollout(core.Canary(10, 5*time.Minute))),
+		app.Event("fulfil", core.Typed(s.fulfil), core.OnQueue("orders").WithBatchSize(10), core.WithTimeout(2*time.Minute)),
+		app.Event("nightly-report", s.nightlyReport, core.OnSchedule("0 2 * * *", "Europe/Paris"), core.WithTimeout(5*time.Minute)),
+		app.Event("inventory", core.Typed(s.inventory), core.OnStream("inventory-changes"), core.WithBatchConcurrency(4),
+			core.WithInstances(0, 4)),
 		app.Event("notify-customer", core.Typed(s.notify), core.OnTopic("order-placed", "notify-customer")),
 		app.Event("update-analytics", core.Typed(s.analytics), core.OnTopic("order-placed", "update-analytics")),
 	} {
@@ -91,7 +117,24 @@ func New(cfg Config) (*core.App, error) {
 	return app, nil
 }
 
-type shop struct{ cfg Config }
+type shop struct {
+	cfg    Config
+	apiKey []byte // set by start, before any request
+}
+
+// start reads the settings.
+func (s *shop) start(ctx context.Context, cfg core.Config) error {
+	s.apiKey = []byte(cfg.Get(SettingAPIKey))
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Get(SettingLogLevel))); err != nil {
+		return fmt.Errorf("%s: %w", SettingLogLevel, err)
+	}
+	if s.cfg.Level != nil {
+		s.cfg.Level.Set(level)
+	}
+	s.cfg.Logger.InfoContext(ctx, "shop started", "log_level", level.String())
+	return nil
+}
 
 // api serves POST /api/orders and GET /api/orders/{id}.
 func (s *shop) api() http.Handler {
@@ -121,12 +164,12 @@ func (s *shop) api() http.Handler {
 }
 
 // requireKey rejects requests whose X-Api-Key header is not the configured
-// key. The comparison takes the same time whatever the key's content.
+// key, and every request when the app was not started with one. The
+// comparison takes the same time whatever the key's content.
 func (s *shop) requireKey(next http.Handler) http.Handler {
-	want := []byte(s.cfg.APIKey)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := []byte(r.Header.Get("X-Api-Key"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
+		if len(s.apiKey) == 0 || subtle.ConstantTimeCompare(got, s.apiKey) != 1 {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong X-Api-Key"})
 			return
 		}

@@ -1,12 +1,13 @@
 // Command sigtermfn is a test function for adapters/aws: "busy" sleeps
 // for the sleep_ms its CloudEvent asks, ignoring its context, so that
 // Lambda's own timeout fires; the shutdown hook appends "sigterm" to
-// $POLYFN_SHUTDOWN_FILE. Each invocation replies with whether it was a
-// cold start.
+// $POLYFN_SHUTDOWN_FILE, then the App's stop hook appends "stop". Each
+// invocation replies with whether it was a cold start.
 package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strconv"
 	"time"
@@ -30,11 +31,15 @@ func main() {
 		reply.SetType("cold." + strconv.FormatBool(core.InvocationFrom(ctx).ColdStart))
 		return &reply, nil
 	}))
-	aws.Start(app, aws.WithShutdownHook(func() {
-		f, err := os.OpenFile(os.Getenv("POLYFN_SHUTDOWN_FILE"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err == nil {
-			_, _ = f.WriteString("sigterm\n")
-			_ = f.Close()
-		}
-	}))
+	app.OnStop(func(context.Context) error { return appendLine("stop") })
+	aws.Start(app, aws.WithShutdownHook(func() { _ = appendLine("sigterm") }))
+}
+
+func appendLine(s string) error {
+	f, err := os.OpenFile(os.Getenv("POLYFN_SHUTDOWN_FILE"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(s + "\n")
+	return errors.Join(err, f.Close())
 }

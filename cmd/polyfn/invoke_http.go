@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/cehttp"
+	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/sample"
+	"github.com/polyfn/polyfn/internal/syncbuf"
+	"github.com/polyfn/polyfn/internal/trace"
+)
+
+// invokeHTTP runs the package with the local adapter, or as Cloud
+// Functions runs a source deploy (functions-framework-go's server), and
+// sends it each invocation as the platform would: the events the provider
+// presents (CloudEvents in binary mode, a batch as a CloudEvents batch),
+// or the HTTP request.
+func invokeHTTP(ctx context.Context, e *env, inv *invocation) ([]outcome, error) {
+	dir, err := os.MkdirTemp("", "polyfn-invoke-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	deliveries, err := httpDeliveries(inv)
+	if err != nil {
+		return nil, usageError(fmt.Sprintf("trigger %s: %v", inv.trigger.Name, err))
+	}
+	bin, procEnv, ready := filepath.Join(dir, "fn"), inv.env, "/healthz"
+	if inv.provider == "gcp" {
+		// A source deploy's process: the buildpack's main serving the
+		// function with functions-framework-go.
+		if bin, err = buildGCFServer(ctx, e, inv.app, inv.pkg, filepath.Join(dir, "gcp")); err != nil {
+			return nil, err
+		}
+		procEnv, ready = append(procEnv, "FUNCTION_TARGET="+inv.f.Name), "/"
+	} else {
+		goBin, err := goTool()
+		if err != nil {
+			return nil, err
+		}
+		e.progress("building %s", inv.pkg)
+		if out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, inv.pkg).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("go build %s: %v\n%s", inv.pkg, err, out)
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	tr := &traceReader{path: filepath.Join(dir, "trace.jsonl")}
+	var logs syncbuf.Buffer
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(append(os.Environ(), "PORT="+port, trace.EnvVar+"="+tr.path), procEnv...)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	e.progress("starting %s on port %s", inv.pkg, port)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		printLogs(e, logs.String())
+	}()
+	base := "http://127.0.0.1:" + port
+	if err := waitHTTP(ctx, base+ready, exited, 15*time.Second); err != nil {
+		return nil, err
+	}
+
+	var reqs []*http.Request
+	if inv.f.Kind == core.HTTPFunction {
+		r, _ := cloneRequest(inv.req)
+		r.URL.Scheme, r.URL.Host, r.Host = "http", "127.0.0.1:"+port, ""
+		reqs = append(reqs, r)
+	} else {
+		path := "/" + inv.f.Name
+		if inv.provider == "gcp" {
+			path = "/"
+		}
+		for _, d := range deliveries {
+			r, err := eventsRequest(ctx, base+path, d)
+			if err != nil {
+				return nil, err
+			}
+			reqs = append(reqs, r)
+		}
+	}
+	outs := make([]outcome, 0, len(reqs))
+	for i, r := range reqs {
+		e.progress("invoking %s (%s)", inv.f.Name, inv.trigger.Name)
+		resp, err := http.DefaultClient.Do(r.WithContext(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("invoke: %w", err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		printSeen(e, inv.f, i+1, len(reqs), tr.next())
+		if inv.f.Kind == core.EventFunction {
+			printHTTPReply(e, inv.provider, resp, body)
+		}
+		fmt.Fprintln(e.stdout, "== response")
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		dump, _ := httputil.DumpResponse(resp, true)
+		fmt.Fprintf(e.stdout, "%s\n", bytes.TrimRight(dump, "\r\n"))
+		outs = append(outs, outcome{failed: httpFailed(inv.f, resp.StatusCode), why: resp.Status})
+	}
+	return outs, nil
+}
+
+// httpDeliveries returns what the platform posts for an event function:
+// on gcp the CloudEvents Eventarc posts, which the adapter normalizes
+// itself; on local the events each provider presents (see sample.Decode).
+func httpDeliveries(inv *invocation) ([]sample.Delivery, error) {
+	if inv.f.Kind != core.EventFunction {
+		return nil, nil
+	}
+	if inv.provider != "gcp" {
+		return sample.Decode(inv.provider, inv.trigger, inv.f, inv.recs)
+	}
+	evs, err := sample.Google(inv.trigger.Name, inv.f.Name, inv.recs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sample.Delivery, len(evs))
+	for i, ev := range evs {
+		out[i] = sample.Delivery{Events: []core.Event{ev}}
+	}
+	return out, nil
+}
+
+// eventsRequest returns the request that delivers d to url: one event in
+// binary mode, several as a CloudEvents batch.
+func eventsRequest(ctx context.Context, url string, d sample.Delivery) (*http.Request, error) {
+	if len(d.Events) == 1 && !d.Batch {
+		ev := d.Events[0]
+		r, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(ev.Data()))
+		if err != nil {
+			return nil, err
+		}
+		return r, cehttp.SetBinaryHeaders(r.Header, &ev)
+	}
+	body := []byte{'['}
+	for i, ev := range d.Events {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		var err error
+		if body, err = cejson.Append(body, ev); err != nil {
+			return nil, err
+		}
+	}
+	body = append(body, ']')
+	r, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	r.Header.Set("Content-Type", cehttp.BatchContentType)
+	return r, nil
+}
+
+// printHTTPReply prints the reply event of a CloudEvents answer.
+func printHTTPReply(e *env, provider string, resp *http.Response, body []byte) {
+	fmt.Fprintln(e.stdout, "== reply")
+	switch {
+	case resp.StatusCode == http.StatusOK && cehttp.ModeOf(resp.Header) != cehttp.NotCloudEvent:
+		reply, err := cehttp.ReadBinary(resp.Header, body)
+		if err != nil {
+			fmt.Fprintf(e.stdout, "(not a CloudEvent: %v)\n", err)
+			return
+		}
+		line, _ := cejson.Marshal(reply)
+		fmt.Fprint(e.stdout, indentJSONLines(line))
+	case provider == "gcp":
+		fmt.Fprintln(e.stdout, "(none: a Cloud Functions CloudEvent function has no reply channel)")
+	default:
+		fmt.Fprintln(e.stdout, "(none)")
+	}
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port), nil
+}
+
+// waitHTTP waits until url answers, the process exits (its start hooks
+// failed, say) or timeout passes.
+func waitHTTP(ctx context.Context, url string, exited <-chan struct{}, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-exited:
+			return fmt.Errorf("the function exited before serving (see its logs)")
+		default:
+		}
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not answer within %s", url, timeout)
+}

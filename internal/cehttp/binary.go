@@ -1,0 +1,281 @@
+package cehttp
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/cloudevents/sdk-go/v2/types"
+
+	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/intern"
+	"github.com/polyfn/polyfn/internal/mediatype"
+)
+
+// ReadBinary decodes a binary-mode message: attributes from ce- headers
+// (each given once; values trimmed of SP and HTAB, unquoted when they are
+// RFC 7230 quoted-strings, then percent-decoded once), datacontenttype from
+// Content-Type, data from body, which must be JSON when Content-Type says
+// so. body is kept, not copied. When several headers are wrong, the error
+// names the first in name order.
+func ReadBinary(h http.Header, body []byte) (event.Event, error) {
+	c := cejson.NewContext()
+	sawVersion, err := readHeaders(c, h, nil)
+	if err != nil {
+		if len(h) > 1 {
+			_, err = readHeaders(cejson.NewContext(), h, sortedKeys(h))
+		}
+		return event.Event{}, err
+	}
+	if !sawVersion {
+		if ModeOf(h) == NotCloudEvent {
+			return event.Event{}, notCloudEvent(h)
+		}
+		return event.Event{}, fmt.Errorf("%w: missing required header ce-specversion", cejson.ErrInvalid)
+	}
+	ct := ContentType(h)
+	if vs := h["Content-Type"]; len(vs) > 1 {
+		return event.Event{}, fmt.Errorf("%w: header Content-Type is given %d times", cejson.ErrInvalid, len(vs))
+	}
+	if ct = trimOWS(ct); ct != "" {
+		if err := c.Set("datacontenttype", ct); err != nil {
+			return event.Event{}, fmt.Errorf("header Content-Type: %w", err)
+		}
+	}
+	ec := c.V1()
+	for _, a := range [...]struct {
+		name    string
+		missing bool
+	}{{"id", ec.ID == ""}, {"source", ec.Source.URL == url.URL{}}, {"type", ec.Type == ""}} {
+		if a.missing {
+			return event.Event{}, fmt.Errorf("%w: missing required header ce-%s", cejson.ErrInvalid, a.name)
+		}
+	}
+	if err := c.Check(); err != nil {
+		return event.Event{}, err
+	}
+	e := event.Event{Context: ec}
+	if len(body) > 0 {
+		if err := cejson.CheckData(ct, body); err != nil {
+			return event.Event{}, err
+		}
+		e.DataEncoded = body
+		e.DataBase64 = cejson.IsBinaryData(ct, body)
+	}
+	return e, nil
+}
+
+// readHeaders sets c's attributes from h's ce- headers, in keys' order, or
+// in the map's when keys is nil, and reports whether ce-specversion was
+// among them.
+func readHeaders(c *cejson.Context, h http.Header, keys []string) (sawVersion bool, err error) {
+	read := func(k string, vs []string) error {
+		if !isCEHeader(k) || len(vs) == 0 {
+			return nil
+		}
+		if len(vs) > 1 {
+			return fmt.Errorf("%w: header %s is given %d times", cejson.ErrInvalid, k, len(vs))
+		}
+		name := attributeName(k[3:])
+		switch name {
+		case "datacontenttype":
+			return fmt.Errorf("%w: header ce-datacontenttype is not allowed in binary mode; send Content-Type", cejson.ErrInvalid)
+		case "specversion":
+			sawVersion = true
+		}
+		v, err := DecodeHeaderValue(vs[0])
+		if err != nil {
+			return fmt.Errorf("%w: header %s: %v", cejson.ErrInvalid, k, err)
+		}
+		if err := c.Set(name, v); err != nil {
+			return fmt.Errorf("header %s: %w", k, err)
+		}
+		return nil
+	}
+	if keys == nil {
+		for k, vs := range h {
+			if err := read(k, vs); err != nil {
+				return false, err
+			}
+		}
+		return sawVersion, nil
+	}
+	for _, k := range keys {
+		if err := read(k, h[k]); err != nil {
+			return false, err
+		}
+	}
+	return sawVersion, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// WriteBinary writes e as a binary-mode response with the given status.
+// Data without a datacontenttype goes without a Content-Type: net/http
+// would otherwise sniff one and invent a datacontenttype for the receiver.
+// Nothing is written when e cannot be (see SetBinaryHeaders), nor when its
+// datacontenttype says JSON and its data is not (cejson.CheckData).
+func WriteBinary(w http.ResponseWriter, e *event.Event, status int) error {
+	if e.Context == nil {
+		return errNoContext
+	}
+	data := e.Data()
+	if err := cejson.CheckData(e.DataContentType(), data); err != nil {
+		return err
+	}
+	if err := SetBinaryHeaders(w.Header(), e); err != nil {
+		return err
+	}
+	w.WriteHeader(status)
+	_, err := w.Write(data)
+	return err
+}
+
+var errNoContext = fmt.Errorf("%w: event has no context", cejson.ErrInvalid)
+
+// SetBinaryHeaders sets the ce- headers and Content-Type that carry e's
+// attributes in binary mode. Values are percent-encoded as the binding
+// asks; they share one allocation. Without a datacontenttype, Content-Type
+// is set to nil, which net/http writes as no header and takes as "do not
+// sniff". It changes nothing, and returns an error wrapping
+// cejson.ErrInvalid, when an extension's name is not a valid extension
+// name (cejson.CheckExtensionName: it would write a context attribute's
+// header, or one that reads back as another name) or when datacontenttype
+// is not an RFC 2046 media type (mediatype.Check: it could smuggle a line
+// break into the headers).
+func SetBinaryHeaders(h http.Header, e *event.Event) error {
+	if e.Context == nil {
+		return errNoContext
+	}
+	exts := extensionsOf(e)
+	for k := range exts {
+		if err := cejson.CheckExtensionName(k); err != nil {
+			return err
+		}
+	}
+	ct := e.DataContentType()
+	if ct != "" {
+		if err := mediatype.Check(ct); err != nil {
+			return fmt.Errorf("%w: datacontenttype: %v", cejson.ErrInvalid, err)
+		}
+	}
+	vals := make([]string, 0, 8+len(exts))
+	set := func(key, v string) {
+		vals = append(vals, EncodeHeaderValue(v))
+		h[key] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	if v := e.SpecVersion(); v == event.CloudEventsVersionV1 {
+		h["Ce-Specversion"] = specVersion1
+	} else {
+		set("Ce-Specversion", v)
+	}
+	set("Ce-Id", e.ID())
+	set("Ce-Source", sourceOf(e))
+	set("Ce-Type", e.Type())
+	if s := e.Subject(); s != "" {
+		set("Ce-Subject", s)
+	}
+	if s := e.DataSchema(); s != "" {
+		set("Ce-Dataschema", s)
+	}
+	if t := e.Time(); !t.IsZero() {
+		set("Ce-Time", types.Timestamp{Time: t}.String())
+	}
+	for k, v := range exts {
+		var s string
+		switch v := v.(type) {
+		case string:
+			s = v
+		case int32:
+			s = strconv.FormatInt(int64(v), 10)
+		case bool:
+			s = strconv.FormatBool(v)
+		default:
+			var err error
+			if s, err = types.Format(v); err != nil {
+				return fmt.Errorf("%w: extension %s: %w", cejson.ErrInvalid, k, err)
+			}
+		}
+		set(extensionHeader(k), s)
+	}
+	if ct == "" {
+		h["Content-Type"] = nil
+		return nil
+	}
+	vals = append(vals, ct)
+	h["Content-Type"] = vals[len(vals)-1 : len(vals) : len(vals)]
+	return nil
+}
+
+// sourceOf returns e's source as text, without formatting it again when
+// it was seen before.
+func sourceOf(e *event.Event) string {
+	if ec, ok := e.Context.(*event.EventContextV1); ok {
+		return intern.SourceString(ec.Source)
+	}
+	return e.Source()
+}
+
+// specVersion1 is the value of every ce-specversion header polyfn writes.
+// net/http only reads header value slices, so one serves every answer.
+var specVersion1 = []string{event.CloudEventsVersionV1}
+
+// attributeNames maps ce- header suffixes, as net/http canonicalizes them
+// ("Specversion", "Traceparent"), to attribute names.
+var attributeNames = intern.New(512, func(suffix string) (string, bool) {
+	return strings.ToLower(suffix), true
+})
+
+// extensionHeaders maps extension names to canonical header keys.
+var extensionHeaders = intern.New(512, func(name string) (string, bool) {
+	return http.CanonicalHeaderKey("ce-" + name), true
+})
+
+// attributeName returns the lower-cased attribute name of a ce- header suffix.
+func attributeName(suffix string) string {
+	switch suffix { // the canonical forms net/http gives the context attributes
+	case "Specversion":
+		return "specversion"
+	case "Id":
+		return "id"
+	case "Source":
+		return "source"
+	case "Type":
+		return "type"
+	case "Time":
+		return "time"
+	case "Subject":
+		return "subject"
+	case "Dataschema":
+		return "dataschema"
+	case "Datacontenttype":
+		return "datacontenttype"
+	case "Traceparent": // the extensions polyfn and its platforms send most
+		return "traceparent"
+	case "Tracestate":
+		return "tracestate"
+	case "Partitionkey":
+		return "partitionkey"
+	case "Polyfnkind":
+		return "polyfnkind"
+	}
+	n, _ := attributeNames.Get(suffix)
+	return n
+}
+
+// extensionHeader returns the canonical header key for extension name.
+func extensionHeader(name string) string {
+	k, _ := extensionHeaders.Get(name)
+	return k
+}
