@@ -67,6 +67,11 @@ var layers = []struct {
 	{pkg: "adapters", allow: []string{"STD", "core/...", "internal/...", "adapters/$any/..."}},
 	// The conformance suite every adapter runs (a test kit).
 	{pkg: "adapters/adaptertest/...", allow: []string{"STD", "core/...", "internal/..."}},
+	// The test kit for users' own tests (a test kit): every provider's
+	// decoding, so that what it builds is what each adapter presents. Its
+	// tests check that against the adapters themselves.
+	{pkg: "adapters/polyfntest/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", "providers/..."},
+		tests: []string{"adapters/aws", "adapters/azure", "adapters/gcp", "adapters/local"}},
 	// One cloud's process and wire: its provider, its SDK, never another
 	// cloud's adapter. Its test programs may start through "adapters".
 	{pkg: "adapters/$cloud/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", "providers/$cloud/...", "adapters/$cloud/...", "adapters", "$sdk"}},
@@ -107,6 +112,8 @@ var testKits = []string{
 	"adapters/azure/azuretest",
 	"adapters/gcp/gcptest",
 	"adapters/local/localtest",
+	"adapters/polyfntest",
+	"core/idempotency/idempotencytest",
 	"internal/benchratio",
 	"internal/golden",
 	"internal/testproc",
@@ -332,6 +339,7 @@ func TestLayerRules(t *testing.T) {
 		{"core", "github.com/cloudevents/sdk-go/v2/client", false, false},
 		{"core/driver", module + "/internal/mediatype", false, true},
 		{"core", module + "/internal/invoke", false, false},
+		{"core/idempotency", "gocloud.dev/docstore", false, false},
 		{"internal/invoke", module + "/core/driver", false, true},
 		{"internal/invoke", module + "/providers/aws", false, false},
 		{"internal/cejson", module + "/adapters/local", false, false},
@@ -364,6 +372,11 @@ func TestLayerRules(t *testing.T) {
 		{"adapters/aws", module + "/adapters/aws/awstest", true, true},
 		{"cmd/polyfn", module + "/adapters/adaptertest", true, true},
 		{"adapters/local/localtest", module + "/adapters/adaptertest", false, true},
+		{"adapters/polyfntest", module + "/providers/azure", false, true},
+		{"adapters/polyfntest", module + "/adapters/aws", false, false},
+		{"adapters/polyfntest", module + "/adapters/aws", true, true},
+		{"cmd/polyfn", module + "/adapters/polyfntest", false, false},
+		{"examples/shop", module + "/adapters/polyfntest", true, true},
 		{"internal/invoke", module + "/internal/golden", false, false},
 		{"internal/loadbench/servers/local-polyfn", module + "/adapters", false, true},
 		{"internal/loadbench", module + "/adapters", false, false},

@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,11 +22,12 @@ import (
 	provider "github.com/polyfn/polyfn/providers/aws"
 )
 
-// The benchmarks compare polyfn with a hand-written aws-lambda-go handler
-// doing the same work, both called through lambda.Handler.Invoke, the entry
-// the runtime loop uses: SQS, decode each message body into a struct and
-// report no failures; HTTP API, decode a 1 KB JSON body and answer a small
-// JSON document.
+// The benchmarks compare polyfn with the handlers its users would write
+// otherwise, each doing the same work and called through
+// lambda.Handler.Invoke, the entry the runtime loop uses: a hand-written
+// aws-lambda-go handler for each source (SQS and Kinesis: decode each
+// record's data into an order and report failures; HTTP API v2 and ALB:
+// decode a 1 KB JSON body and answer a small JSON document).
 
 type order struct {
 	ID       string  `json:"id"`
@@ -38,11 +40,14 @@ type order struct {
 	Note string `json:"note"`
 }
 
+func orderJSON(i int) string {
+	return fmt.Sprintf(`{"id":"o-%d","customer":"c-42","total":12.5,"items":[{"sku":"a","qty":1},{"sku":"b","qty":2}],"note":"leave at the door"}`, i)
+}
+
 func sqsBatch(n int) []byte {
 	var recs []string
 	for i := 0; i < n; i++ {
-		body := fmt.Sprintf(`{"id":"o-%d","customer":"c-42","total":12.5,"items":[{"sku":"a","qty":1},{"sku":"b","qty":2}],"note":"leave at the door"}`, i)
-		bj, _ := json.Marshal(body)
+		bj, _ := json.Marshal(orderJSON(i))
 		recs = append(recs, fmt.Sprintf(`{"messageId":"059f36b4-87a3-44ab-83d2-661975830a7%d","receiptHandle":"AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...","body":%s,`+
 			`"attributes":{"ApproximateReceiveCount":"1","SentTimestamp":"1545082649183","SenderId":"AIDAIENQZJOLO23YVJ4VO","ApproximateFirstReceiveTimestamp":"1545082649185"},`+
 			`"messageAttributes":{"tenant":{"stringValue":"acme","stringListValues":[],"binaryListValues":[],"dataType":"String"}},`+
@@ -51,18 +56,60 @@ func sqsBatch(n int) []byte {
 	return []byte(`{"Records":[` + strings.Join(recs, ",") + `]}`)
 }
 
-func httpV2Request() []byte {
+// kinesisBatch is n records of one shard, as Lambda's event source mapping
+// sends them, each holding an order.
+func kinesisBatch(n int) []byte {
+	var recs []string
+	for i := 0; i < n; i++ {
+		seq := fmt.Sprintf("4959033827149025660855969253836157109592157598913658%04d", i)
+		recs = append(recs, fmt.Sprintf(`{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":"customer-%d","sequenceNumber":"%s",`+
+			`"data":"%s","approximateArrivalTimestamp":1607497475.123},"eventSource":"aws:kinesis","eventVersion":"1.0",`+
+			`"eventID":"shardId-000000000006:%s","eventName":"aws:kinesis:record","invokeIdentityArn":"arn:aws:iam::123456789012:role/lambda-kinesis-role",`+
+			`"awsRegion":"us-east-1","eventSourceARN":"arn:aws:kinesis:us-east-1:123456789012:stream/orders"}`,
+			i%8, seq, base64.StdEncoding.EncodeToString([]byte(orderJSON(i))), seq))
+	}
+	return []byte(`{"Records":[` + strings.Join(recs, ",") + `]}`)
+}
+
+// orderBody is a JSON order of about 1 KB, as an escaped JSON string.
+func orderBody() string {
 	items := make([]string, 0, 24)
 	for i := 0; len(strings.Join(items, ",")) < 900; i++ {
 		items = append(items, fmt.Sprintf(`{"sku":"sku-%04d","qty":%d}`, i, i%5+1))
 	}
-	body := `{"id":"o-1","customer":"c-42","total":12.5,"items":[` + strings.Join(items, ",") + `],"note":"leave at the door"}`
-	bj, _ := json.Marshal(body)
+	bj, _ := json.Marshal(`{"id":"o-1","customer":"c-42","total":12.5,"items":[` + strings.Join(items, ",") + `],"note":"leave at the door"}`)
+	return string(bj)
+}
+
+func httpV2Request() []byte {
 	return []byte(`{"version":"2.0","routeKey":"POST /orders","rawPath":"/orders","rawQueryString":"dry=1",` +
 		`"headers":{"accept":"application/json","content-length":"1024","content-type":"application/json","host":"abc.execute-api.us-east-1.amazonaws.com","user-agent":"curl/8.5.0","x-amzn-trace-id":"Root=1-5e1b4151-5ac6c58f5b5daa6532e4f1b2","x-forwarded-for":"198.51.100.1","x-forwarded-port":"443","x-forwarded-proto":"https"},` +
 		`"queryStringParameters":{"dry":"1"},"requestContext":{"accountId":"123456789012","apiId":"abc","domainName":"abc.execute-api.us-east-1.amazonaws.com","domainPrefix":"abc",` +
 		`"http":{"method":"POST","path":"/orders","protocol":"HTTP/1.1","sourceIp":"198.51.100.1","userAgent":"curl/8.5.0"},"requestId":"JKJaXmPLvHcESHA=","routeKey":"POST /orders","stage":"$default","time":"10/Mar/2020:05:16:23 +0000","timeEpoch":1583817383220},` +
-		`"body":` + string(bj) + `,"isBase64Encoded":false}`)
+		`"body":` + orderBody() + `,"isBase64Encoded":false}`)
+}
+
+// albRequest is the same request through an ALB target group, with
+// multi-value headers on or off.
+func albRequest(multi bool) []byte {
+	hdr := [][2]string{{"accept", "application/json"}, {"content-length", "1024"}, {"content-type", "application/json"},
+		{"host", "lambda-alb-123578498.us-east-2.elb.amazonaws.com"}, {"user-agent", "curl/8.5.0"},
+		{"x-amzn-trace-id", "Root=1-5e1b4151-5ac6c58f5b5daa6532e4f1b2"}, {"x-forwarded-for", "198.51.100.1"},
+		{"x-forwarded-port", "443"}, {"x-forwarded-proto", "https"}}
+	var h []string
+	for _, kv := range hdr {
+		if multi {
+			h = append(h, fmt.Sprintf(`%q:[%q]`, kv[0], kv[1]))
+		} else {
+			h = append(h, fmt.Sprintf(`%q:%q`, kv[0], kv[1]))
+		}
+	}
+	headers, query := `"headers":{`+strings.Join(h, ",")+`}`, `"queryStringParameters":{"dry":"1"}`
+	if multi {
+		headers, query = `"multiValueHeaders":{`+strings.Join(h, ",")+`}`, `"multiValueQueryStringParameters":{"dry":["1"]}`
+	}
+	return []byte(`{"requestContext":{"elb":{"targetGroupArn":"arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/lambda-279XGJDqGZ5rsrHC2Fjr/49e9d65c45c6791a"}},` +
+		`"httpMethod":"POST","path":"/orders",` + query + `,` + headers + `,"body":` + orderBody() + `,"isBase64Encoded":false}`)
 }
 
 func benchCtx() (context.Context, context.CancelFunc) {
@@ -91,7 +138,9 @@ func noFailures(out []byte) bool {
 	return string(out) == `{"batchItemFailures":[]}` || string(out) == `{"batchItemFailures":null}`
 }
 
-func httpOK(out []byte) bool { return strings.Contains(string(out), `"statusCode":200`) }
+func httpOK(out []byte) bool {
+	return strings.Contains(string(out), `"statusCode":200`) && strings.Contains(string(out), `\"items\":`)
+}
 
 // nativeSQS is the hand-written aws-lambda-go SQS handler.
 func nativeSQS() lambda.Handler {
@@ -107,16 +156,35 @@ func nativeSQS() lambda.Handler {
 	})
 }
 
-// polyfnSQS is the same work as a polyfn event function.
-func polyfnSQS() lambda.Handler {
-	app := core.NewApp()
-	core.Must(app.Event("orders", func(ctx context.Context, e core.Event) (*core.Event, error) {
-		o, err := core.Decode[order](e)
-		if err != nil || o.Customer == "" {
-			return nil, fmt.Errorf("bad order: %v", err)
+// nativeKinesis is the hand-written aws-lambda-go Kinesis handler: it stops
+// at the first failure and reports its sequence number, as Lambda retries
+// from there.
+func nativeKinesis() lambda.Handler {
+	return lambda.NewHandler(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
+		var resp events.KinesisEventResponse
+		for _, r := range ev.Records {
+			var o order
+			if err := json.Unmarshal(r.Kinesis.Data, &o); err != nil || o.Customer == "" {
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: r.Kinesis.SequenceNumber})
+				break
+			}
 		}
-		return nil, nil
-	}, core.OnQueue("orders")))
+		return resp, nil
+	})
+}
+
+// orderEvent is the polyfn event function for the same work.
+func orderEvent(ctx context.Context, e core.Event) (*core.Event, error) {
+	o, err := core.Decode[order](e)
+	if err != nil || o.Customer == "" {
+		return nil, fmt.Errorf("bad order: %v", err)
+	}
+	return nil, nil
+}
+
+func polyfnEvent(trigger core.Trigger) lambda.Handler {
+	app := core.NewApp()
+	core.Must(app.Event("orders", orderEvent, trigger))
 	h, err := aws.NewHandler(app)
 	if err != nil {
 		panic(err)
@@ -141,23 +209,46 @@ func nativeHTTP() lambda.Handler {
 	})
 }
 
-// polyfnHTTP is the same work as a polyfn HTTP function.
-func polyfnHTTP() lambda.Handler {
-	app := core.NewApp()
-	core.Must(app.HTTP("orders", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// nativeALB is the hand-written aws-lambda-go ALB handler, answering in the
+// style of the request.
+func nativeALB() lambda.Handler {
+	return lambda.NewHandler(func(ctx context.Context, r events.ALBTargetGroupRequest) (events.ALBTargetGroupResponse, error) {
 		var o order
-		body, err := io.ReadAll(r.Body)
-		if err == nil {
-			err = json.Unmarshal(body, &o)
-		}
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
+		if err := json.Unmarshal([]byte(r.Body), &o); err != nil {
+			return events.ALBTargetGroupResponse{StatusCode: 400, StatusDescription: "400 Bad Request", Body: err.Error()}, nil
 		}
 		out, _ := json.Marshal(itemsReply{o.ID, len(o.Items)})
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(out)
-	}), core.OnHTTP("/orders").With("aws", provider.SettingIntegration, "http")))
+		resp := events.ALBTargetGroupResponse{StatusCode: 200, StatusDescription: "200 OK", Body: string(out)}
+		if r.MultiValueHeaders != nil {
+			resp.MultiValueHeaders = map[string][]string{"Content-Type": {"application/json"}}
+		} else {
+			resp.Headers = map[string]string{"Content-Type": "application/json"}
+		}
+		return resp, nil
+	})
+}
+
+// orderHandler is the net/http handler for the same work, for polyfn and
+// the net/http adapters.
+var orderHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var o order
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(body, &o)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	out, _ := json.Marshal(itemsReply{o.ID, len(o.Items)})
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(out)
+})
+
+// polyfnHTTP is orderHandler as a polyfn HTTP function with trigger.
+func polyfnHTTP(trigger core.Trigger) lambda.Handler {
+	app := core.NewApp()
+	core.Must(app.HTTP("orders", orderHandler, trigger))
 	h, err := aws.NewHandler(app)
 	if err != nil {
 		panic(err)
@@ -165,44 +256,70 @@ func polyfnHTTP() lambda.Handler {
 	return h
 }
 
-func BenchmarkSQSBatch10(b *testing.B) {
-	payload := sqsBatch(10)
-	b.Run("native", func(b *testing.B) { runBench(b, nativeSQS(), payload, noFailures) })
-	b.Run("polyfn", func(b *testing.B) { runBench(b, polyfnSQS(), payload, noFailures) })
+// A benchPair is one piece of work, done by polyfn and by its peers.
+type benchPair struct {
+	name    string
+	payload []byte
+	ops     int
+	polyfn  lambda.Handler
+	peers   []benchPeer
+	check   func([]byte) bool
 }
 
-func BenchmarkHTTPAPIv2JSON1KB(b *testing.B) {
-	payload := httpV2Request()
-	b.Run("native", func(b *testing.B) { runBench(b, nativeHTTP(), payload, httpOK) })
-	b.Run("polyfn", func(b *testing.B) { runBench(b, polyfnHTTP(), payload, httpOK) })
+type benchPeer struct {
+	name string
+	h    lambda.Handler
 }
 
-// TestBenchmarkRatios runs each pair of handlers in POLYFN_AWS_BENCH
-// rounds, native and polyfn alternately so that load from other processes
-// hits both alike, and logs medians and polyfn/native ratios for
-// docs/performance-aws.md. Besides wall time per invocation it reports the
-// process CPU time per invocation (getrusage, GC included), which other
-// processes competing for the CPUs disturb much less. It is a benchmark, run
-// once on demand; POLYFN_AWS_BENCH sets the rounds (default 15):
+func benchPairs() []benchPair {
+	declared := core.OnHTTP("/orders").With("aws", provider.SettingIntegration, "http")
+	readme := core.OnHTTP("/orders")
+	alb := core.OnHTTP("/orders").With("aws", provider.SettingIntegration, "alb")
+	peers := func(native lambda.Handler) []benchPeer { return []benchPeer{{"native", native}} }
+	return []benchPair{
+		{"SQS batch of 10", sqsBatch(10), 2000, polyfnEvent(core.OnQueue("orders")), []benchPeer{{"native", nativeSQS()}}, noFailures},
+		{"Kinesis batch of 100", kinesisBatch(100), 200, polyfnEvent(core.OnStream("orders")), []benchPeer{{"native", nativeKinesis()}}, noFailures},
+		{"HTTP API v2, integration declared", httpV2Request(), 5000, polyfnHTTP(declared), peers(nativeHTTP()), httpOK},
+		{"HTTP API v2, README declaration", httpV2Request(), 5000, polyfnHTTP(readme), peers(nativeHTTP()), httpOK},
+		{"ALB", albRequest(false), 5000, polyfnHTTP(alb), peers(nativeALB()), httpOK},
+		{"ALB multi-value", albRequest(true), 5000, polyfnHTTP(alb), peers(nativeALB()), httpOK},
+	}
+}
+
+// BenchmarkInvoke runs every pair as ordinary Go benchmarks
+// (b.ReportAllocs), for benchstat.
+func BenchmarkInvoke(b *testing.B) {
+	for _, p := range benchPairs() {
+		b.Run(strings.ReplaceAll(p.name, " ", "_"), func(b *testing.B) {
+			for _, peer := range p.peers {
+				b.Run(peer.name, func(b *testing.B) { runBench(b, peer.h, p.payload, p.check) })
+			}
+			b.Run("polyfn", func(b *testing.B) { runBench(b, p.polyfn, p.payload, p.check) })
+		})
+	}
+}
+
+// BenchmarkRatios runs polyfn against each peer in POLYFN_AWS_BENCH rounds,
+// alternately so that load from other processes hits both alike, and logs
+// medians and polyfn/peer ratios for docs/performance-aws.md. Besides wall
+// time per invocation it reports the process CPU time per invocation
+// (getrusage, GC included), which other processes competing for the CPUs
+// disturb much less. It is a benchmark, run once on demand, at GOMAXPROCS=1
+// as the table is; POLYFN_AWS_BENCH sets the rounds (default 15) and
+// POLYFN_AWS_BENCH_ONLY a substring of the pairs to run:
 //
-//	go test ./adapters/aws -run '^$' -bench Ratios -benchtime 1x -v
+//	GOMAXPROCS=1 go test ./adapters/aws -run '^$' -bench Ratios -benchtime 1x -v
 func BenchmarkRatios(b *testing.B) {
 	t := b
 	rounds := 15
 	fmt.Sscan(os.Getenv("POLYFN_AWS_BENCH"), &rounds)
-	pairs := []struct {
-		name           string
-		payload        []byte
-		ops            int
-		native, polyfn lambda.Handler
-		check          func([]byte) bool
-	}{
-		{"SQS batch of 10", sqsBatch(10), 2000, nativeSQS(), polyfnSQS(), noFailures},
-		{"HTTP API v2, 1 KB JSON body", httpV2Request(), 5000, nativeHTTP(), polyfnHTTP(), httpOK},
-	}
+	only := os.Getenv("POLYFN_AWS_BENCH_ONLY")
 	ctx, cancel := benchCtx()
 	defer cancel()
-	for _, p := range pairs {
+	for _, p := range benchPairs() {
+		if only != "" && !strings.Contains(p.name, only) {
+			continue
+		}
 		invoke := func(h lambda.Handler) func() error {
 			return func() error {
 				out, err := h.Invoke(ctx, p.payload)
@@ -212,6 +329,8 @@ func BenchmarkRatios(b *testing.B) {
 				return err
 			}
 		}
-		benchratio.Compare(t, p.name, rounds, p.ops, invoke(p.native), invoke(p.polyfn)).Log(t, "native")
+		for _, peer := range p.peers {
+			benchratio.Compare(t, p.name+" vs "+peer.name, rounds, p.ops, invoke(peer.h), invoke(p.polyfn)).Log(t, peer.name)
+		}
 	}
 }

@@ -16,21 +16,26 @@
 // The payload shape comes from the function's trigger declaration:
 // core.OnQueue → SQS, core.OnTopic → SNS, core.OnSchedule and core.OnEvent
 // → EventBridge, core.OnStream → Kinesis (DynamoDB Streams with the
-// setting aws/source=dynamodb or a DynamoDB stream ARN), core.OnStorage →
-// S3, core.OnHTTP with the setting aws/integration = rest | http | alb |
-// url. A function that declares nothing that fixes the shape (no trigger,
-// or an HTTP trigger without aws/integration) has its payloads sniffed
-// (providers/aws.Sniff), which costs one more JSON parse per invocation.
+// setting aws/source=dynamodb or a DynamoDB stream ARN; Amazon MSK or
+// self-managed Kafka and CloudWatch Logs subscriptions are taken too),
+// core.OnStorage → S3 (directly, or through SQS or EventBridge),
+// core.OnHTTP with the setting aws/integration = rest | http | alb | url |
+// lattice. A function that declares nothing that fixes the shape (no
+// trigger, or several sources) and every HTTP payload are sniffed
+// (providers/aws.Sniff: one walk of the top-level members, no allocation);
+// a payload of a service polyfn does not serve (an API Gateway authorizer,
+// a WebSocket API, a Bedrock Agent, a tumbling window, ...) fails with
+// Polyfn.UnsupportedPayload naming it.
 // Every event function also accepts a direct invocation whose payload is a
 // structured CloudEvent, or a JSON array of them.
 //
 // # Results
 //
 //   - HTTP function: the response in the shape of the request's source
-//     (API Gateway REST or HTTP API, ALB, Function URL). A panic is a 500
-//     response in the JSON error shape, never a Lambda error (API Gateway
-//     would turn that into 502); a body over the limit (WithMaxBodyBytes)
-//     is 413.
+//     (API Gateway REST or HTTP API, ALB, VPC Lattice, Function URL). A
+//     panic is a 500 response in the JSON error shape, never a Lambda
+//     error (API Gateway would turn that into 502); a body over the limit
+//     (WithMaxBodyBytes) is 413.
 //   - Event function, HTTP request: a request that is a CloudEvent is
 //     handled; the reply comes back in binary mode (200), no reply is 204,
 //     a failure 422 (permanent) or 500 with
@@ -42,6 +47,8 @@
 //   - SQS, Kinesis, DynamoDB Streams: the batchItemFailures response; reply
 //     events are dropped. The event source mapping must enable
 //     ReportBatchItemFailures.
+//   - Kafka, CloudWatch Logs: a failed record fails the invocation, and
+//     Lambda retries the batch.
 //   - Direct invocation, EventBridge, SNS, S3: the reply as a structured
 //     CloudEvent (null when there is none); a failure is a function error.
 //

@@ -27,10 +27,12 @@
 // body; for an event function the reply in CloudEvents binary mode, or the
 // replies of a CloudEvents batch) becomes Outputs.res.
 //
-// Batches (Event Hubs and Service Bus with cardinality many, Cosmos DB) run
-// record by record; Azure has no partial failure, so one failed record fails
-// the whole invocation and the host redelivers the whole batch. Each failed
-// record is logged.
+// Batches (Event Hubs, Kafka and Service Bus with cardinality many, Cosmos
+// DB) run record by record; Azure has no partial failure, so one failed
+// record fails the whole invocation and the host redelivers the whole
+// batch (the streams through the retry policy the generated function.json
+// holds). Each failed record is logged. A Kafka record reaches its function
+// with providers/azure.KafkaRecordFromContext.
 //
 // When every function of the App is an HTTP function, the generated
 // host.json turns on enableForwardingHttpRequest and the host forwards the

@@ -68,6 +68,8 @@ func withSys(r azuretest.Request, fn, guid string) azuretest.Request {
 
 var t0 = time.Date(2024, 5, 10, 16, 13, 45, 0, time.UTC)
 
+var orderKey = "A-7"
+
 func TestEndToEndEcho(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs examples/echo")
@@ -151,6 +153,15 @@ func TestEndToEndEcho(t *testing.T) {
 			{SequenceNumber: 101, Offset: "4200", PartitionKey: "dev-1", EnqueuedTime: t0, Body: []byte(`{"t":21}`)},
 			{SequenceNumber: 102, Offset: "4300", EnqueuedTime: t0, Body: []byte(`[1,2]`)},
 		}, ""), "echo", "g-3"), records: 3},
+		{name: "kafka-many", req: fixture(t, "kafka-many"), records: 2},
+		{name: "kafka-built", req: withSys(azuretest.KafkaBatch("events", []azuretest.KafkaRecord{
+			{Topic: "orders", Partition: 1, Offset: 41, Key: &orderKey, Timestamp: t0, Value: []byte(`{"id":"A-7"}`),
+				Headers: []azuretest.KafkaHeader{{Key: "trace", Value: []byte("t-1")}}},
+			{Topic: "orders", Partition: 1, Offset: 42, Timestamp: t0, Value: []byte(`{"id":"A-8"}`), Headers: []azuretest.KafkaHeader{
+				{Key: "ce_specversion", Value: []byte("1.0")}, {Key: "ce_id", Value: []byte("A-8")}, {Key: "ce_source", Value: []byte("/shop")},
+				{Key: "ce_type", Value: []byte("com.example.order")}, {Key: "content-type", Value: []byte("application/json")}}},
+			{Topic: "orders", Partition: 2, Offset: 7, Timestamp: t0, Value: []byte("plain text")},
+		}, ""), "echo", "g-7"), records: 3},
 		{name: "eventgrid-eventgrid-schema", req: fixture(t, "eventgrid-eventgrid-schema"), records: 1},
 		{name: "eventgrid-cloudevent-schema", req: fixture(t, "eventgrid-cloudevent-schema"), records: 1},
 		{name: "timer", req: fixture(t, "timer"), records: 1},
@@ -254,6 +265,9 @@ func TestEndToEndEcho(t *testing.T) {
 		{name: "handler panic", function: "echo", req: azuretest.Queue("msg", azuretest.QueueMessage{ID: "p-1", DequeueCount: 1, Body: []byte(`{"panic":true}`)}), status: 500, stderr: "panic requested by event p-1", body: "the function panicked"},
 		{name: "functionTimeout", function: "echo", req: azuretest.Queue("msg", azuretest.QueueMessage{ID: "s-1", DequeueCount: 1, Body: []byte(`{"sleep_ms":10000}`)}), status: 500, stderr: "sleep of 10000 ms interrupted"},
 		{name: "batch with a failed record", function: "echo", req: azuretest.EventHubBatch("events", pc, []azuretest.EventHubEvent{{SequenceNumber: 1, Body: []byte(`{}`)}, {SequenceNumber: 2, Body: []byte(`{"fail":true}`)}}, ""), status: 500, stderr: `"index":1`, body: "1 of 2 records failed"},
+		{name: "kafka batch with a failed record", function: "echo", req: azuretest.KafkaBatch("events", []azuretest.KafkaRecord{
+			{Topic: "orders", Offset: 1, Timestamp: t0, Value: []byte(`{}`)}, {Topic: "orders", Offset: 2, Timestamp: t0, Value: []byte(`{"fail":true}`)}}, ""),
+			status: 500, stderr: `"index":1`, body: "1 of 2 records failed"},
 		{name: "invalid JSON", function: "echo", raw: `{"Data": {`, status: 400, stdout: "not the host's JSON envelope"},
 		{name: "missing Data", function: "echo", raw: `{"Metadata":{"sys":{}}}`, status: 400, stdout: `missing \"Data\" object`},
 		{name: "unknown function", function: "nosuch", raw: `{"Data":{}}`, status: 404, stdout: `no function \"nosuch\" in the app`},

@@ -4,6 +4,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/polyfn/polyfn/internal/httpserve"
 	"github.com/polyfn/polyfn/providers/azure"
 )
 
@@ -22,6 +23,8 @@ type config struct {
 	functions       map[string]azure.FunctionConfig
 	shutdownTimeout time.Duration
 	exposeErrors    bool
+	maxBatch        int
+	limits          httpserve.Limits
 }
 
 // DefaultMaxBodyBytes is the request body limit when none is set: 100 MiB,
@@ -110,4 +113,48 @@ func WithShutdownTimeout(d time.Duration) Option {
 // true.
 func WithErrorDetails(on bool) Option {
 	return optionFunc(func(c *config) { c.exposeErrors = on })
+}
+
+// WithMaxBatchEvents limits the events of one CloudEvents batch an
+// HTTP-triggered event function gets; its caller gets 413 for a larger
+// one. The default is 1,000 (POLYFN_MAX_BATCH_EVENTS); n <= 0 keeps it.
+func WithMaxBatchEvents(n int) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.maxBatch = n
+		}
+	})
+}
+
+// WithReadTimeout bounds reading a whole request of the host, body
+// included. The default is 230 s, the longest Azure's front end lets an
+// HTTP request run (POLYFN_READ_TIMEOUT); d <= 0 keeps it.
+func WithReadTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.limits = httpserve.Limits{ReadTimeout: d}.Or(c.limits) })
+}
+
+// WithWriteTimeout bounds an invocation from the end of the host's request
+// headers to the end of the answer. The default is what the host waits
+// itself: the function timeout (host.json functionTimeout, else 30
+// minutes, the longest default of any plan) or a function's own longer
+// timeout, plus 1 minute (POLYFN_WRITE_TIMEOUT); d <= 0 keeps it.
+func WithWriteTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.limits = httpserve.Limits{WriteTimeout: d}.Or(c.limits) })
+}
+
+// WithIdleTimeout bounds how long a keep-alive connection of the host waits
+// for its next request. The default is 3 minutes, longer than the host's
+// HTTP client keeps an idle connection, so that the host closes it first
+// (POLYFN_IDLE_TIMEOUT); d <= 0 keeps it.
+func WithIdleTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.limits = httpserve.Limits{IdleTimeout: d}.Or(c.limits) })
+}
+
+// WithMaxConns sets the number of open connections above which the server
+// closes waiting ones (idle keep-alives, connections that have not sent a
+// whole request header), longest waiting first; connections serving an
+// invocation are never closed for it. The default is half the process's
+// open-file limit, at most 4,096 (POLYFN_MAX_CONNS); n <= 0 keeps it.
+func WithMaxConns(n int) Option {
+	return optionFunc(func(c *config) { c.limits = httpserve.Limits{MaxConns: n}.Or(c.limits) })
 }

@@ -29,8 +29,13 @@ import (
 //     {name}/function.json files give the trigger bindings (see
 //     WithFunctionConfigs);
 //   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
+//   - POLYFN_MAX_BATCH_EVENTS: the events of one CloudEvents batch (see
+//     WithMaxBatchEvents);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
-//     WithErrorDetails).
+//     WithErrorDetails);
+//   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
+//     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
+//     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
 //
 // The function app's files are written at build time, by `polyfn build
 // --provider azure` or package providers/azure/funcapp, not by the handler.
@@ -59,7 +64,12 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 	if err != nil {
 		return fmt.Errorf("azure: %w", err)
 	}
-	env = append(env, WithMaxBodyBytes(e.MaxBodyBytes), WithErrorDetails(e.ExposeErrors))
+	l, err := httpserve.FromEnv()
+	if err != nil {
+		return fmt.Errorf("azure: %w", err)
+	}
+	env = append(env, WithMaxBodyBytes(e.MaxBodyBytes), WithMaxBatchEvents(e.MaxBatchEvents), WithErrorDetails(e.ExposeErrors),
+		WithReadTimeout(l.ReadTimeout), WithWriteTimeout(l.WriteTimeout), WithIdleTimeout(l.IdleTimeout), WithMaxConns(l.MaxConns))
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
 	if err != nil {
 		return fmt.Errorf("azure: listen on FUNCTIONS_CUSTOMHANDLER_PORT %s: %w", port, err)
@@ -128,6 +138,34 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 	}
 	log := slog.New(NewLogHandler(c.stdout, c.stderr))
 	return httpserve.Serve(ctx, ln, h, log, httpserve.Options{
-		ReadHeaderTimeout: 30 * time.Second, ShutdownTimeout: c.shutdownTimeout, Name: "azure", Attrs: []any{"functions", app.Names()},
+		Limits: c.serverLimits(app), ShutdownTimeout: c.shutdownTimeout, Name: "azure", Attrs: []any{"functions", app.Names()},
+	})
+}
+
+// The Azure defaults of the server's limits (see docs/limits.md).
+const (
+	// defaultFunctionTimeout is assumed when host.json states none: the
+	// longest default of any plan (Premium, Dedicated, Flex).
+	defaultFunctionTimeout = 30 * time.Minute
+	// hostGrace is what the host adds to functionTimeout to time out its
+	// own call to the handler.
+	hostGrace = time.Minute
+	// frontEndTimeout is how long Azure's front end lets an HTTP request
+	// run: the host buffers an envelope's request before it calls the
+	// handler, and a proxied request's body cannot stream for longer.
+	frontEndTimeout = 230 * time.Second
+)
+
+// serverLimits returns the server's limits: c's, else the Azure defaults.
+func (c config) serverLimits(app *core.App) httpserve.Limits {
+	timeout := c.functionTimeout
+	if timeout <= 0 {
+		timeout = defaultFunctionTimeout
+	}
+	return c.limits.Or(httpserve.Limits{
+		ReadHeaderTimeout: 30 * time.Second,
+		ReadTimeout:       frontEndTimeout,
+		WriteTimeout:      httpserve.WriteTimeoutFor(timeout, hostGrace, app.Functions()),
+		IdleTimeout:       3 * time.Minute,
 	})
 }

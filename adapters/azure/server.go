@@ -31,11 +31,12 @@ const (
 func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 	c := newConfig(opts)
 	rt := invoke.New(invoke.Config{
-		Provider:     "azure",
-		Logger:       slog.New(NewLogHandler(c.stdout, c.stderr)),
-		Timeout:      c.functionTimeout,
-		MaxBodyBytes: c.maxBody,
-		ExposeErrors: c.exposeErrors,
+		Provider:       "azure",
+		Logger:         slog.New(NewLogHandler(c.stdout, c.stderr)),
+		Timeout:        c.functionTimeout,
+		MaxBodyBytes:   c.maxBody,
+		MaxBatchEvents: c.maxBatch,
+		ExposeErrors:   c.exposeErrors,
 	})
 	s := &server{app: app, rt: rt, expose: c.exposeErrors, funcs: map[*core.Function]*function{}, lower: map[string]*core.Function{}}
 	forwarding := azure.Forwarding(app)

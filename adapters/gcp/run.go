@@ -23,8 +23,13 @@ import (
 //   - CLOUD_RUN_TIMEOUT_SECONDS: the invocation timeout (see WithTimeout);
 //   - POLYFN_LOG_LEVEL: debug, info (default), warn or error;
 //   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
+//   - POLYFN_MAX_BATCH_EVENTS: the events of one CloudEvents batch (see
+//     WithMaxBatchEvents);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
-//     WithErrorDetails).
+//     WithErrorDetails);
+//   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
+//     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
+//     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
 //
 // Options given to Run override the environment.
 func Run(ctx context.Context, app *core.App, opts ...Option) error {
@@ -56,7 +61,12 @@ func envOptions() ([]Option, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gcp: %w", err)
 	}
-	return append(opts, WithMaxBodyBytes(e.MaxBodyBytes), WithErrorDetails(e.ExposeErrors)), nil
+	l, err := httpserve.FromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("gcp: %w", err)
+	}
+	return append(opts, WithMaxBodyBytes(e.MaxBodyBytes), WithMaxBatchEvents(e.MaxBatchEvents), WithErrorDetails(e.ExposeErrors),
+		WithReadTimeout(l.ReadTimeout), WithWriteTimeout(l.WriteTimeout), WithIdleTimeout(l.IdleTimeout), WithMaxConns(l.MaxConns)), nil
 }
 
 // Serve is Run on a listener of the caller's: it serves app on ln until ctx
@@ -80,6 +90,23 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		served = []string{c.target}
 	}
 	return httpserve.Serve(ctx, ln, h, c.logger, httpserve.Options{
-		ShutdownTimeout: c.shutdownTimeout, Name: "gcp", Attrs: []any{"functions", served, "target", c.target},
+		Limits: c.serverLimits(app), ShutdownTimeout: c.shutdownTimeout, Name: "gcp", Attrs: []any{"functions", served, "target", c.target},
+	})
+}
+
+// maxRequestTimeout is the request timeout assumed when none is set: the
+// longest Cloud Run allows, so that no answer is cut before the platform
+// cuts it.
+const maxRequestTimeout = time.Hour
+
+// serverLimits returns the server's limits: c's, else the Google defaults.
+func (c config) serverLimits(app *core.App) httpserve.Limits {
+	timeout := c.timeout
+	if timeout <= 0 {
+		timeout = maxRequestTimeout
+	}
+	return c.limits.Or(httpserve.Limits{
+		WriteTimeout: httpserve.WriteTimeoutFor(timeout, 0, app.Functions()),
+		IdleTimeout:  620 * time.Second,
 	})
 }

@@ -11,15 +11,26 @@
 //   - a request that is not a valid CloudEvent gets 400 and a JSON error
 //     naming what is wrong;
 //   - a reply event comes back in binary mode with 200, no reply is 204;
-//   - a handler error or panic gets 500 and a JSON error body
-//     {"error": "...", "kind": "retryable"|"permanent"}; the server keeps serving;
-//   - a body over the limit (WithMaxBodyBytes) gets 413;
+//   - a handler error or panic gets 500 (422 for core.Permanent) and a JSON
+//     error body {"error", "kind": "retryable"|"permanent", "invocation_id"}
+//     that says how the function failed, not its error text, which goes to
+//     the log (WithErrorDetails, for development, puts it in the answer);
+//     the server keeps serving;
+//   - a body over the limit (WithMaxBodyBytes) gets 413, and so does a
+//     batch of more events than WithMaxBatchEvents allows;
 //   - a function's declared timeout (core.WithTimeout) bounds its context,
 //     and the deadline is in core.InvocationFrom(ctx).
 //
+// The server bounds what clients can hold: read, write and idle timeouts,
+// and room for new connections under a flood of idle ones (see
+// WithReadTimeout, WithWriteTimeout, WithIdleTimeout, WithMaxConns and
+// docs/limits.md).
+//
 // GET /healthz answers {"status":"ok"}. Logs are JSON lines (log/slog) on
 // standard output. Run shuts down gracefully on SIGINT and SIGTERM, letting
-// requests in flight finish.
+// requests in flight finish within the shutdown timeout; shortly before it
+// ends, the contexts of those still running are cancelled, so that they
+// stop and answer with a retryable failure.
 //
 // Most programs do not import this package: they call adapters.Run, which
 // picks this adapter when no polyfn.* build tag is set.

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/polyfn/polyfn/internal/httpserve"
 	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/internal/slogx"
 )
@@ -22,6 +23,8 @@ type config struct {
 	shutdownTimeout time.Duration
 	provider        string
 	exposeErrors    bool
+	maxBatch        int
+	limits          httpserve.Limits
 }
 
 // DefaultMaxBodyBytes is the request body limit when none is set: 10 MiB.
@@ -92,4 +95,46 @@ func WithProvider(name string) Option {
 			c.provider = name
 		}
 	})
+}
+
+// WithMaxBatchEvents limits the events of one CloudEvents batch; a larger
+// batch gets 413 before any event is decoded. The default is 1,000
+// (POLYFN_MAX_BATCH_EVENTS); n <= 0 keeps it.
+func WithMaxBatchEvents(n int) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.maxBatch = n
+		}
+	})
+}
+
+// WithReadTimeout bounds reading a whole request, body included: a slower
+// request is cut. The default is 60 s (POLYFN_READ_TIMEOUT); d <= 0 keeps
+// it.
+func WithReadTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.limits = httpserve.Limits{ReadTimeout: d}.Or(c.limits) })
+}
+
+// WithWriteTimeout bounds a request from the end of its headers to the end
+// of its answer. The default is the longest of 5 minutes (Knative's and
+// Cloud Run's default request timeout) and the functions' own timeouts,
+// plus 10 s to write the answer (POLYFN_WRITE_TIMEOUT); d <= 0 keeps it.
+func WithWriteTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.limits = httpserve.Limits{WriteTimeout: d}.Or(c.limits) })
+}
+
+// WithIdleTimeout bounds how long a keep-alive connection waits for its
+// next request. The default is 120 s (POLYFN_IDLE_TIMEOUT); d <= 0 keeps
+// it.
+func WithIdleTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.limits = httpserve.Limits{IdleTimeout: d}.Or(c.limits) })
+}
+
+// WithMaxConns sets the number of open connections above which the server
+// closes waiting ones (idle keep-alives, connections that have not sent a
+// whole request header), longest waiting first; connections serving a
+// request are never closed for it. The default is half the process's
+// open-file limit, at most 4,096 (POLYFN_MAX_CONNS); n <= 0 keeps it.
+func WithMaxConns(n int) Option {
+	return optionFunc(func(c *config) { c.limits = httpserve.Limits{MaxConns: n}.Or(c.limits) })
 }

@@ -19,8 +19,13 @@ import (
 //   - PORT: the port to listen on (default 8080);
 //   - POLYFN_FUNCTION: the event function served at POST / (see WithFunction);
 //   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
+//   - POLYFN_MAX_BATCH_EVENTS: the events of one batch (see
+//     WithMaxBatchEvents);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
-//     WithErrorDetails).
+//     WithErrorDetails);
+//   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
+//     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
+//     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
 //
 // Options given to Run override the environment.
 func Run(ctx context.Context, app *core.App, opts ...Option) error {
@@ -37,7 +42,7 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 
 // Serve is Run on a listener of the caller's: it serves app on ln until ctx
 // is done or the process gets SIGINT or SIGTERM, and closes ln. It reads
-// POLYFN_FUNCTION, POLYFN_MAX_BODY_BYTES and POLYFN_EXPOSE_ERRORS as Run does.
+// the environment as Run does, except PORT.
 func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) error {
 	var env []Option
 	env = append(env, WithLogger(slog.New(slog.NewJSONHandler(os.Stdout, nil))))
@@ -49,7 +54,13 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return fmt.Errorf("local: %w", err)
 	}
-	env = append(env, WithMaxBodyBytes(e.MaxBodyBytes), WithErrorDetails(e.ExposeErrors))
+	l, err := httpserve.FromEnv()
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("local: %w", err)
+	}
+	env = append(env, WithMaxBodyBytes(e.MaxBodyBytes), WithMaxBatchEvents(e.MaxBatchEvents), WithErrorDetails(e.ExposeErrors),
+		WithReadTimeout(l.ReadTimeout), WithWriteTimeout(l.WriteTimeout), WithIdleTimeout(l.IdleTimeout), WithMaxConns(l.MaxConns))
 	opts = append(env, opts...)
 	c := newConfig(opts)
 	h, err := Handler(app, opts...)
@@ -57,7 +68,8 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return err
 	}
+	limits := c.limits.Or(httpserve.Limits{WriteTimeout: httpserve.WriteTimeoutFor(0, 0, app.Functions())})
 	return httpserve.Serve(ctx, ln, h, c.logger, httpserve.Options{
-		ShutdownTimeout: c.shutdownTimeout, Name: "local", Attrs: []any{"functions", app.Names()},
+		Limits: limits, ShutdownTimeout: c.shutdownTimeout, Name: "local", Attrs: []any{"functions", app.Names()},
 	})
 }

@@ -16,10 +16,11 @@ import (
 func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 	c := newConfig(opts)
 	rt := invoke.New(invoke.Config{
-		Provider:     c.provider,
-		Logger:       c.logger,
-		MaxBodyBytes: c.maxBody,
-		ExposeErrors: c.exposeErrors,
+		Provider:       c.provider,
+		Logger:         c.logger,
+		MaxBodyBytes:   c.maxBody,
+		MaxBatchEvents: c.maxBatch,
+		ExposeErrors:   c.exposeErrors,
 	})
 	mux := http.NewServeMux()
 	if err := invoke.Handle(mux, "GET /healthz", http.HandlerFunc(health)); err != nil {

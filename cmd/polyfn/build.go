@@ -16,10 +16,11 @@ import (
 )
 
 func runBuild(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "build", "build --provider aws|azure|gcp [--arch arm64|amd64] [--out DIR] PKG")
+	fs := newFlags(e, "build", "build --provider aws|azure|gcp [--arch arm64|amd64] [--container] [--out DIR] PKG")
 	provider := fs.String("provider", "", "cloud to build for: aws, azure or gcp")
 	arch := fs.String("arch", "", "CPU architecture: arm64 or amd64 (default arm64 for aws, amd64 for azure; gcp builds from source)")
-	out := fs.String("out", "dist", "directory for the artifact")
+	container := fs.Bool("container", false, "gcp: write the Cloud Run container folder (a Dockerfile and the sources) instead of the Cloud Functions source bundle")
+	out := fs.String("out", "dist", "directory for the artifact: DIR/PROVIDER, which polyfn manifest --out may share")
 	pkg, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -33,30 +34,61 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if *arch != "arm64" && *arch != "amd64" {
 		return usageError(fmt.Sprintf("unknown architecture %q (want arm64 or amd64)", *arch))
 	}
+	if *container && *provider != "gcp" {
+		return usageError("--container is for --provider gcp (the Cloud Run path)")
+	}
 	app, _, err := loadApp(ctx, e, pkg)
 	if err != nil {
 		return err
 	}
+	// Everything is written to a staging folder beside the output, then
+	// moved into place: a failed build leaves no half-written output, and
+	// files it does not write (a manifest) stay.
 	dir := filepath.Join(*out, *provider)
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	stage, err := os.MkdirTemp(*out, "."+*provider+"-build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
 	var artifact string
 	switch *provider {
 	case "aws":
-		artifact, err = buildAWS(ctx, e, pkg, *arch, dir)
+		artifact, err = buildAWS(ctx, e, pkg, *arch, stage)
 	case "azure":
-		artifact, err = buildAzure(ctx, e, app, pkg, *arch, dir)
+		artifact, err = buildAzure(ctx, e, app, pkg, *arch, stage)
 	case "gcp":
-		artifact, err = buildGCP(ctx, e, app, pkg, dir)
+		artifact, err = buildGCP(ctx, e, app, pkg, stage, *container)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, artifact)
+	if err := publish(stage, dir); err != nil {
+		return err
+	}
+	rel, _ := filepath.Rel(stage, artifact)
+	fmt.Fprintln(e.stdout, filepath.Join(dir, rel))
+	return nil
+}
+
+// publish moves every entry of stage into dir, replacing the entry of the
+// same name.
+func publish(stage, dir string) error {
+	entries, err := os.ReadDir(stage)
+	if err != nil {
+		return err
+	}
+	for _, en := range entries {
+		to := filepath.Join(dir, en.Name())
+		if err := os.RemoveAll(to); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(stage, en.Name()), to); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -90,7 +122,9 @@ func buildAWS(ctx context.Context, e *env, pkg, arch, dir string) (string, error
 }
 
 // buildAzure writes a function app folder (host.json, one function.json per
-// function, local.settings.json, the handler binary) and its zip.
+// function, local.settings.json, the handler binary), its zip, and beside
+// them the app settings and the script that applies them
+// (funcapp.SettingsFile, funcapp.ScriptFile).
 func buildAzure(ctx context.Context, e *env, app *core.App, pkg, arch, dir string) (string, error) {
 	appDir := filepath.Join(dir, "app")
 	files, err := funcapp.Files(app, funcapp.HostOptions{Executable: "handler"})
@@ -99,15 +133,26 @@ func buildAzure(ctx context.Context, e *env, app *core.App, pkg, arch, dir strin
 	}
 	var entries []zipEntry
 	for _, name := range funcapp.FileNames(files) {
-		p := filepath.Join(appDir, filepath.FromSlash(name))
+		p, mode, deployed := filepath.Join(appDir, filepath.FromSlash(name)), os.FileMode(0o644), true
+		switch name {
+		case funcapp.SettingsFile, funcapp.ScriptFile:
+			// Deployment configuration, applied with the az CLI: beside
+			// the app, not in it.
+			p, deployed = filepath.Join(dir, name), false
+			if name == funcapp.ScriptFile {
+				mode = 0o755
+			}
+		case "local.settings.json": // for func start, not for the cloud
+			deployed = false
+		}
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return "", err
 		}
-		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+		if err := os.WriteFile(p, files[name], mode); err != nil {
 			return "", err
 		}
-		if name != "local.settings.json" { // local settings stay out of the deployment
-			entries = append(entries, zipEntry{name: name, path: p, mode: 0o644})
+		if deployed {
+			entries = append(entries, zipEntry{name: name, path: p, mode: mode})
 		}
 	}
 	bin := filepath.Join(appDir, "handler")

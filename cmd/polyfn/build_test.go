@@ -65,7 +65,7 @@ func TestBuildAWS(t *testing.T) {
 	}{{"arm64", elf.EM_AARCH64}, {"amd64", elf.EM_X86_64}} {
 		t.Run(tt.arch, func(t *testing.T) {
 			out := t.TempDir()
-			t.Setenv("SHOP_API_KEY", "k")
+			t.Setenv("SHOP_API_KEY", "") // building needs no setting
 			code, stdout, stderr := runCLI(t, "build", "--provider", "aws", "--arch", tt.arch, "--out", out, "../../examples/shop")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -85,7 +85,7 @@ func TestBuildAWS(t *testing.T) {
 
 func TestBuildAzure(t *testing.T) {
 	out := t.TempDir()
-	t.Setenv("SHOP_API_KEY", "k")
+	t.Setenv("SHOP_API_KEY", "") // building needs no setting
 	code, stdout, stderr := runCLI(t, "build", "--provider", "azure", "--out", out, "../../examples/shop")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -100,6 +100,9 @@ func TestBuildAzure(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("zip entries:\n%s\nwant\n%s", got, want)
 	}
+	if got := dirNames(t, filepath.Join(out, "azure")); got != "app app.zip appsettings.json configure.sh" {
+		t.Errorf("dist/azure holds %s, want the app, its zip, and the settings with their script beside them", got)
+	}
 	checkELF(t, files["handler"], elf.EM_X86_64)
 	if files["host.json"].Mode()&0o111 != 0 {
 		t.Errorf("host.json is executable")
@@ -111,19 +114,19 @@ func TestBuildAzure(t *testing.T) {
 // functions-framework-go with FUNCTION_TARGET.
 func TestBuildGCP(t *testing.T) {
 	out := t.TempDir()
-	t.Setenv("SHOP_API_KEY", "k-1")
+	t.Setenv("SHOP_API_KEY", "") // building needs no setting
 	code, stdout, stderr := runCLI(t, "build", "--provider", "gcp", "--out", out, "../../examples/shop")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	files := zipContents(t, strings.TrimSpace(stdout))
-	for _, want := range []string{"go.mod", "go.sum", "polyfn_init.go", "polyfn_main.go", "Dockerfile", "examples/shop/shop/shop.go"} {
+	for _, want := range []string{"go.mod", "go.sum", "function.go", "app/go.mod", "app/examples/shop/main.go", "app/examples/shop/polyfn_main.go", "app/examples/shop/shop/shop.go"} {
 		if files[want] == nil {
 			t.Errorf("bundle lacks %s", want)
 		}
 	}
 	for name := range files {
-		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, ".git/") {
+		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, ".git/") || strings.Contains(name, "testdata/") || strings.HasPrefix(name, "functions.local/") {
 			t.Errorf("bundle holds %s", name)
 		}
 	}
@@ -132,11 +135,7 @@ func TestBuildGCP(t *testing.T) {
 	// root package, served by functions-framework-go.
 	var e env
 	e.progress = func(string, ...any) {}
-	app, _, err := loadApp(context.Background(), &e, "../../examples/shop")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := buildGCFServer(context.Background(), &e, app, "../../examples/shop", filepath.Join(t.TempDir(), "gcp"))
+	bin, err := buildGCFServer(context.Background(), &e, "../../examples/shop", filepath.Join(t.TempDir(), "gcp"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,4 +154,53 @@ func TestBuildGCP(t *testing.T) {
 	if resp.StatusCode != http.StatusAccepted || !strings.Contains(string(body), `"accepted"`) {
 		t.Fatalf("POST /api/orders through the source bundle: %d %s\n%s", resp.StatusCode, body, p.Logs())
 	}
+}
+
+// TestBuildOutput checks the output folder: build keeps the files
+// polyfn manifest wrote beside its artifact, replaces its own, and a
+// failed build leaves nothing behind.
+func TestBuildOutput(t *testing.T) {
+	t.Setenv("SHOP_API_KEY", "")
+	out := t.TempDir()
+	if code, _, stderr := runCLI(t, "manifest", "--provider", "aws", "--out", filepath.Join(out, "aws"), "../../examples/shop"); code != 0 {
+		t.Fatalf("manifest: exit %d: %s", code, stderr)
+	}
+	for i := 0; i < 2; i++ {
+		if code, _, stderr := runCLI(t, "build", "--provider", "aws", "--out", out, "../../examples/shop"); code != 0 {
+			t.Fatalf("build: exit %d: %s", code, stderr)
+		}
+	}
+	if got := dirNames(t, out); got != "aws" {
+		t.Errorf("output folder holds %s, want aws", got)
+	}
+	if got := dirNames(t, filepath.Join(out, "aws")); got != "bootstrap function.zip template.yaml" {
+		t.Errorf("dist/aws holds %s, want bootstrap function.zip template.yaml", got)
+	}
+
+	failed := t.TempDir()
+	code, _, stderr := runCLI(t, "build", "--provider", "gcp", "--out", failed, "./testdata/broken")
+	if code == 0 || !strings.Contains(stderr, "undefined: missing") {
+		t.Fatalf("build of a broken package: exit %d: %s", code, stderr)
+	}
+	if got := dirNames(t, failed); got != "" && got != "gcp" {
+		t.Errorf("a failed build left %s", got)
+	}
+	if got := dirNames(t, filepath.Join(failed, "gcp")); got != "" {
+		t.Errorf("a failed build left gcp/%s", got)
+	}
+}
+
+// dirNames returns the sorted names in dir, hidden ones included.
+func dirNames(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return strings.Join(names, " ")
 }

@@ -67,6 +67,14 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	for _, h := range headers {
+		if k, _, ok := strings.Cut(h, ":"); !ok || strings.TrimSpace(k) == "" {
+			return usageError(fmt.Sprintf("--header %q: want 'Name: value'", h))
+		}
+	}
+	if *path != "" && !strings.HasPrefix(*path, "/") {
+		return usageError(fmt.Sprintf("--path %q must start with /", *path))
+	}
 	for _, s := range sets {
 		if name, _, ok := strings.Cut(s, "="); !ok || name == "" {
 			return usageError(fmt.Sprintf("--set %q: want NAME=VALUE", s))
@@ -189,9 +197,6 @@ func httpRequest(f *core.Function, method, path string, headers []string, bodies
 			return nil, usageError(fmt.Sprintf("route %s has wildcards: give --path", t.Route))
 		}
 	}
-	if !strings.HasPrefix(path, "/") {
-		return nil, usageError(fmt.Sprintf("--path %q must start with /", path))
-	}
 	var body []byte
 	if len(bodies) == 1 {
 		body = bodies[0]
@@ -215,10 +220,7 @@ func httpRequest(f *core.Function, method, path string, headers []string, bodies
 	}
 	r.Header.Set("User-Agent", "polyfn-invoke")
 	for _, h := range headers {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, usageError(fmt.Sprintf("--header %q: want 'Name: value'", h))
-		}
+		k, v, _ := strings.Cut(h, ":") // checked by runInvoke
 		r.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	return r, nil

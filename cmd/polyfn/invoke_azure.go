@@ -37,6 +37,12 @@ func invokeAzure(ctx context.Context, e *env, inv *invocation) ([]outcome, error
 		return nil, err
 	}
 	for name, b := range files {
+		if name == inv.f.Name+"/function.json" && inv.f.Kind == core.EventFunction && len(inv.f.Triggers) == 0 {
+			// Deployed, a function without a trigger takes CloudEvents over
+			// HTTP; simulated, it takes the trigger given, which the
+			// adapter infers from the request without a function.json.
+			continue
+		}
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return nil, err
@@ -47,8 +53,13 @@ func invokeAzure(ctx context.Context, e *env, inv *invocation) ([]outcome, error
 	}
 	binding := sample.DefaultBinding(inv.trigger.Name)
 	route := ""
-	if b, err := azure.TriggerBinding(inv.f); err == nil {
-		binding, route = b.Name, b.Prop("route")
+	// A declared trigger (an HTTP function's default route included) names
+	// its binding in function.json; an event function without one gets
+	// the binding name of the trigger simulated.
+	if len(inv.f.Triggers) > 0 || inv.f.Kind == core.HTTPFunction {
+		if b, err := azure.TriggerBinding(inv.f); err == nil {
+			binding, route = b.Name, b.Prop("route")
+		}
 	}
 	var reqs []azurehost.Request
 	if inv.f.Kind == core.EventFunction {

@@ -40,10 +40,12 @@ func invokeHTTP(ctx context.Context, e *env, inv *invocation) ([]outcome, error)
 	if inv.provider == "gcp" {
 		// A source deploy's process: the buildpack's main serving the
 		// function with functions-framework-go.
-		if bin, err = buildGCFServer(ctx, e, inv.app, inv.pkg, filepath.Join(dir, "gcp")); err != nil {
+		if bin, err = buildGCFServer(ctx, e, inv.pkg, filepath.Join(dir, "gcp")); err != nil {
 			return nil, err
 		}
-		procEnv, ready = append(procEnv, "FUNCTION_TARGET="+inv.f.Name), "/"
+		// functions-framework-go sends every path to the function, so
+		// readiness is the port accepting connections.
+		procEnv, ready = append(procEnv, "FUNCTION_TARGET="+inv.f.Name), ""
 	} else {
 		goBin, err := goTool()
 		if err != nil {
@@ -80,7 +82,7 @@ func invokeHTTP(ctx context.Context, e *env, inv *invocation) ([]outcome, error)
 		printLogs(e, logs.String())
 	}()
 	base := "http://127.0.0.1:" + port
-	if err := waitHTTP(ctx, base+ready, exited, 15*time.Second); err != nil {
+	if err := waitServing(ctx, "127.0.0.1:"+port, ready, exited, 15*time.Second); err != nil {
 		return nil, err
 	}
 
@@ -113,7 +115,7 @@ func invokeHTTP(ctx context.Context, e *env, inv *invocation) ([]outcome, error)
 		resp.Body.Close()
 		printSeen(e, inv.f, i+1, len(reqs), tr.next())
 		if inv.f.Kind == core.EventFunction {
-			printHTTPReply(e, inv.provider, resp, body)
+			printHTTPReply(e, resp, body)
 		}
 		fmt.Fprintln(e.stdout, "== response")
 		resp.Body = io.NopCloser(bytes.NewReader(body))
@@ -126,30 +128,30 @@ func invokeHTTP(ctx context.Context, e *env, inv *invocation) ([]outcome, error)
 
 // httpDeliveries returns what the platform posts for an event function:
 // on gcp the CloudEvents Eventarc posts, which the adapter normalizes
-// itself; on local the events each provider presents (see sample.Decode).
-func httpDeliveries(inv *invocation) ([]sample.Delivery, error) {
+// itself; on local the events each provider presents (localDeliveries).
+func httpDeliveries(inv *invocation) ([]delivery, error) {
 	if inv.f.Kind != core.EventFunction {
 		return nil, nil
 	}
 	if inv.provider != "gcp" {
-		return sample.Decode(inv.provider, inv.trigger, inv.f, inv.recs)
+		return localDeliveries(inv.trigger, inv.f, inv.recs)
 	}
-	evs, err := sample.Google(inv.trigger.Name, inv.f.Name, inv.recs)
+	evs, err := sample.Google(invokeProject, inv.trigger.Name, inv.f.Name, inv.recs)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]sample.Delivery, len(evs))
+	out := make([]delivery, len(evs))
 	for i, ev := range evs {
-		out[i] = sample.Delivery{Events: []core.Event{ev}}
+		out[i] = delivery{events: []core.Event{ev}}
 	}
 	return out, nil
 }
 
 // eventsRequest returns the request that delivers d to url: one event in
 // binary mode, several as a CloudEvents batch.
-func eventsRequest(ctx context.Context, url string, d sample.Delivery) (*http.Request, error) {
-	if len(d.Events) == 1 && !d.Batch {
-		ev := d.Events[0]
+func eventsRequest(ctx context.Context, url string, d delivery) (*http.Request, error) {
+	if len(d.events) == 1 && !d.batch {
+		ev := d.events[0]
 		r, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(ev.Data()))
 		if err != nil {
 			return nil, err
@@ -157,7 +159,7 @@ func eventsRequest(ctx context.Context, url string, d sample.Delivery) (*http.Re
 		return r, cehttp.SetBinaryHeaders(r.Header, &ev)
 	}
 	body := []byte{'['}
-	for i, ev := range d.Events {
+	for i, ev := range d.events {
 		if i > 0 {
 			body = append(body, ',')
 		}
@@ -175,22 +177,25 @@ func eventsRequest(ctx context.Context, url string, d sample.Delivery) (*http.Re
 	return r, nil
 }
 
-// printHTTPReply prints the reply event of a CloudEvents answer.
-func printHTTPReply(e *env, provider string, resp *http.Response, body []byte) {
+// printHTTPReply prints the reply events of a CloudEvents answer: one in
+// binary or structured mode, any number in a batch.
+func printHTTPReply(e *env, resp *http.Response, body []byte) {
 	fmt.Fprintln(e.stdout, "== reply")
-	switch {
-	case resp.StatusCode == http.StatusOK && cehttp.ModeOf(resp.Header) != cehttp.NotCloudEvent:
-		reply, err := cehttp.ReadBinary(resp.Header, body)
-		if err != nil {
-			fmt.Fprintf(e.stdout, "(not a CloudEvent: %v)\n", err)
-			return
-		}
+	if resp.StatusCode/100 != 2 || cehttp.ModeOf(resp.Header) == cehttp.NotCloudEvent {
+		fmt.Fprintln(e.stdout, "(none)")
+		return
+	}
+	replies, _, err := cehttp.Read(resp.Header, body)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "(not a CloudEvent: %v)\n", err)
+		return
+	}
+	if len(replies) == 0 {
+		fmt.Fprintln(e.stdout, "(none)")
+	}
+	for _, reply := range replies {
 		line, _ := cejson.Marshal(reply)
 		fmt.Fprint(e.stdout, indentJSONLines(line))
-	case provider == "gcp":
-		fmt.Fprintln(e.stdout, "(none: a Cloud Functions CloudEvent function has no reply channel)")
-	default:
-		fmt.Fprintln(e.stdout, "(none)")
 	}
 }
 
@@ -203,9 +208,10 @@ func freePort() (string, error) {
 	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port), nil
 }
 
-// waitHTTP waits until url answers, the process exits (its start hooks
+// waitServing waits until the server at addr answers GET path (accepts
+// connections, when path is ""), the process exits (its start hooks
 // failed, say) or timeout passes.
-func waitHTTP(ctx context.Context, url string, exited <-chan struct{}, timeout time.Duration) error {
+func waitServing(ctx context.Context, addr, path string, exited <-chan struct{}, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		select {
@@ -215,11 +221,16 @@ func waitHTTP(ctx context.Context, url string, exited <-chan struct{}, timeout t
 			return fmt.Errorf("the function exited before serving (see its logs)")
 		default:
 		}
-		if resp, err := http.Get(url); err == nil {
+		if path == "" {
+			if c, err := net.Dial("tcp", addr); err == nil {
+				c.Close()
+				return nil
+			}
+		} else if resp, err := http.Get("http://" + addr + path); err == nil {
 			resp.Body.Close()
 			return nil
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	return fmt.Errorf("%s did not answer within %s", url, timeout)
+	return fmt.Errorf("the function did not serve on %s within %s", addr, timeout)
 }

@@ -1,12 +1,26 @@
 // Command polyfn builds, describes and invokes polyfn functions.
 //
-//	polyfn build    --provider aws|azure|gcp [--arch arm64|amd64] [--out DIR] PKG
-//	polyfn manifest --provider aws|azure|gcp PKG
-//	polyfn invoke   --provider aws|azure|gcp|local --trigger KIND [--data FILE] [--function NAME] PKG
+//	polyfn build    --provider aws|azure|gcp [--arch arm64|amd64] [--container] [--out DIR] PKG
+//	polyfn manifest --provider aws|azure|gcp [--out DIR] PKG
+//	polyfn invoke   --provider aws|azure|gcp|local [--trigger KIND] [--function NAME]
+//	                [--data FILE]... [--method M] [--path P] [--header 'K: V']... [--set NAME=VALUE]... PKG
 //	polyfn describe PKG
 //
 // PKG is a main package that builds a core.App and calls adapters.Run, as
-// go build names it (./examples/shop). Every command takes --help.
+// go build names it (./examples/shop), run from the module that holds it.
+// Every command takes --help.
+//
+// build, manifest and describe read the App's declarations without running
+// it: they build PKG with -tags polyfn.describe, under which adapters.Run
+// reports the App and exits before any start hook (core.App.OnStart), so
+// they need no setting, secret or connection. build writes DIR/PROVIDER
+// through a staging folder: a failed build leaves no half-written output,
+// and the files build does not write there (polyfn manifest --out
+// DIR/PROVIDER) stay.
+//
+// invoke runs the function under the provider's own wire protocol and
+// exits with status 1 when the function, or any record of a batch,
+// failed; 2 for a mistake in the command line.
 package main
 
 import (

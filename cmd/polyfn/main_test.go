@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -41,6 +44,9 @@ func TestUsage(t *testing.T) {
 		{[]string{"build", "--provider", "oracle", "./x"}, 2, `unknown provider "oracle"`},
 		{[]string{"build", "--provider", "aws", "--arch", "riscv", "./x"}, 2, `unknown architecture "riscv"`},
 		{[]string{"build", "--provider", "aws"}, 2, "want one package argument, got 0"},
+		{[]string{"build", "--provider", "aws", "--container", "./x"}, 2, "--container is for --provider gcp"},
+		{[]string{"invoke", "--header", "no-colon", "./x"}, 2, `--header "no-colon": want 'Name: value'`},
+		{[]string{"invoke", "--path", "api", "./x"}, 2, `--path "api" must start with /`},
 		{[]string{"invoke", "--trigger", "carrier-pigeon", "./x"}, 2, `unknown trigger "carrier-pigeon"`},
 		{[]string{"invoke", "--provider", "azure", "--trigger", "sqs", "./x"}, 2, `trigger "sqs" belongs to provider aws, not azure`},
 	}
@@ -150,7 +156,7 @@ func TestInvokeLocal(t *testing.T) {
 }
 
 func TestManifestAWS(t *testing.T) {
-	t.Setenv("SHOP_API_KEY", "k")
+	t.Setenv("SHOP_API_KEY", "") // building needs no setting
 	code, stdout, stderr := runCLI(t, "manifest", "--provider", "aws", "../../examples/shop")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -163,7 +169,7 @@ func TestManifestAWS(t *testing.T) {
 }
 
 func TestManifestGCP(t *testing.T) {
-	t.Setenv("SHOP_API_KEY", "k")
+	t.Setenv("SHOP_API_KEY", "") // building needs no setting
 	code, stdout, stderr := runCLI(t, "manifest", "--provider", "gcp", "../../examples/shop")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -188,7 +194,10 @@ func TestInvokeGCP(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, stdout, stderr)
 	}
 	for _, want := range []string{`"type": "google.cloud.pubsub.topic.v1.messagePublished"`, `"polyfnkind": "topic.message"`,
-		`"data": "eyJvcmRlciI6IkEtNyIsIml0ZW1zIjpbeyJza3UiOiJYMSIsInF0eSI6Mn1dfQo="`, "has no reply channel", "HTTP/1.1 200 OK"} {
+		`"data": "eyJvcmRlciI6IkEtNyIsIml0ZW1zIjpbeyJza3UiOiJYMSIsInF0eSI6Mn1dfQo="`,
+		// Event functions are plain HTTP functions to functions-framework-go
+		// (package gcf), so a reply comes back in binary mode.
+		"== reply", `"type": "polyfn.echo.reply"`, "HTTP/1.1 200 OK"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %s:\n%s", want, stdout)
 		}
@@ -220,7 +229,7 @@ func TestInvokeEveryTrigger(t *testing.T) {
 		providers := []string{tk.Provider}
 		switch trigger {
 		case "http":
-			providers = []string{"local", "azure", "gcp"}
+			providers = []string{"local", "aws", "azure", "gcp"}
 		case "schedule":
 			providers = []string{"local", "aws", "azure", "gcp"}
 		}
@@ -230,14 +239,52 @@ func TestInvokeEveryTrigger(t *testing.T) {
 				if tk.Kind == core.KindHTTPRequest {
 					fn, want = "http-echo", `A-7` // inside a body that each provider escapes its own way
 				}
-				if provider == "aws" && trigger == "schedule" {
-					want = `"type": "Scheduled Event"`
-				}
 				code, stdout, stderr := runCLI(t, "invoke", "--provider", provider, "--trigger", trigger, "--function", fn, "--data", "testdata/order.json", "../../examples/echo")
 				if code != 0 || !strings.Contains(stdout, want) {
 					t.Fatalf("exit %d; output lacks %s:\n%s\n%s", code, want, stdout, stderr)
 				}
 			})
 		}
+	}
+}
+
+// TestManifestSecretIsAReference is the contract of issue 11: every
+// manifest names SHOP_API_KEY as a parameter or secret reference and never
+// carries its value, even when the value is in the environment.
+func TestManifestSecretIsAReference(t *testing.T) {
+	const value = "k-5ecret-value-never-written"
+	t.Setenv("SHOP_API_KEY", value)
+	for _, tc := range []struct {
+		provider string
+		want     []string
+	}{
+		{"aws", []string{"ShopApiKeySecret", "resolve:secretsmanager"}},
+		{"azure", []string{"SHOP_API_KEY", "@Microsoft.KeyVault(SecretUri="}},
+		{"gcp", []string{"--set-secrets=SHOP_API_KEY=SHOP_API_KEY:latest"}},
+	} {
+		t.Run(tc.provider, func(t *testing.T) {
+			out := t.TempDir()
+			code, stdout, stderr := runCLI(t, "manifest", "--provider", tc.provider, "--out", out, "../../examples/shop")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var all strings.Builder
+			all.WriteString(stdout)
+			filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					b, _ := os.ReadFile(path)
+					all.Write(b)
+				}
+				return err
+			})
+			if strings.Contains(all.String(), value) {
+				t.Fatalf("a manifest carries the secret's value")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(all.String(), w) {
+					t.Errorf("manifests lack %s", w)
+				}
+			}
+		})
 	}
 }

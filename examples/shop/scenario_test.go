@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -175,8 +176,45 @@ func TestScenarioAWS(t *testing.T)   { scenario(t, awstest.NewHarness) }
 func TestScenarioAzure(t *testing.T) { scenario(t, azuretest.NewHarness) }
 func TestScenarioGCP(t *testing.T)   { scenario(t, gcptest.NewHarness) }
 
+// TestNewNeedsAKey checks that building the App needs no setting and that
+// starting it without SHOP_API_KEY fails, naming the setting, before any
+// start hook runs; with the key it starts, and a bad log level is refused.
 func TestNewNeedsAKey(t *testing.T) {
-	if _, err := shop.New(shop.Config{}); err == nil {
-		t.Fatal("an app without an API key must not start")
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr []string // what the error names; nil for success
+		missing bool     // the error wraps core.ErrMissingSetting
+	}{
+		{"no key", nil, []string{shop.SettingAPIKey, "required setting not set"}, true},
+		{"empty key", map[string]string{shop.SettingAPIKey: ""}, []string{shop.SettingAPIKey}, true},
+		{"key", map[string]string{shop.SettingAPIKey: "k-123"}, nil, false},
+		{"bad log level", map[string]string{shop.SettingAPIKey: "k-123", shop.SettingLogLevel: "loud"}, []string{shop.SettingLogLevel}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, err := shop.New(shop.Config{})
+			if err != nil {
+				t.Fatalf("New needs no setting: %v", err)
+			}
+			err = app.Start(context.Background(), func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			if err == nil {
+				defer app.Stop(context.Background())
+			}
+			switch {
+			case tt.wantErr == nil && err != nil:
+				t.Fatalf("Start: %v", err)
+			case tt.wantErr != nil && err == nil:
+				t.Fatalf("Start succeeded; want an error naming %v", tt.wantErr)
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Start: %v; want it to name %q", err, w)
+				}
+			}
+			if tt.missing != errors.Is(err, core.ErrMissingSetting) {
+				t.Errorf("Start: %v; wraps core.ErrMissingSetting: %v, want %v", err, !tt.missing, tt.missing)
+			}
+		})
 	}
 }

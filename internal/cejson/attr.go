@@ -34,23 +34,33 @@ var memberNames = [numMembers]string{
 // attrIndex returns the index of a context attribute or data member name,
 // or -1.
 func attrIndex(name string) int {
-	for k, n := range memberNames {
-		if n == name {
-			return k
-		}
+	switch name {
+	case "specversion":
+		return attrSpecVersion
+	case "id":
+		return attrID
+	case "source":
+		return attrSource
+	case "type":
+		return attrType
+	case "datacontenttype":
+		return attrDataContentType
+	case "dataschema":
+		return attrDataSchema
+	case "subject":
+		return attrSubject
+	case "time":
+		return attrTime
+	case "data":
+		return memData
+	case "data_base64":
+		return memDataBase64
 	}
 	return -1
 }
 
-// memberIndex is attrIndex for bytes.
-func memberIndex(name []byte) int {
-	for k, n := range memberNames {
-		if n == string(name) {
-			return k
-		}
-	}
-	return -1
-}
+// memberIndex is attrIndex for bytes; the conversion does not allocate.
+func memberIndex(name []byte) int { return attrIndex(string(name)) }
 
 // SetAttribute sets a context attribute or, for any other name, a string
 // extension, from its canonical string form, and checks it: a String
@@ -176,8 +186,8 @@ func setAttribute(ec *event.EventContextV1, store *Context, name, s string) erro
 		}
 		ec.DataSchema = u
 	default:
-		if err := CheckExtensionName(name); err != nil {
-			return err
+		if err := checkExtensionChars(name); err != nil {
+			return err // not a context attribute's name: k < 0
 		}
 		if _, ok := ec.Extensions[name]; ok {
 			return twice(name)
@@ -216,6 +226,21 @@ func lowerName(name []byte) ([]byte, bool) {
 // neither data nor the name of a context attribute, which an extension
 // must never overwrite.
 func CheckExtensionName(name string) error {
+	if err := checkExtensionChars(name); err != nil {
+		return err
+	}
+	if name == "data" {
+		return invalid("extension name data is reserved")
+	}
+	if attrIndex(name) >= 0 {
+		return invalid("extension name %s is the name of a context attribute", name)
+	}
+	return nil
+}
+
+// checkExtensionChars reports an error unless name is not empty and holds
+// only lower-case ASCII letters and digits.
+func checkExtensionChars(name string) error {
 	if name == "" {
 		return invalid("empty attribute name")
 	}
@@ -224,12 +249,6 @@ func CheckExtensionName(name string) error {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
 			return invalid("attribute name %q must hold only lower-case letters and digits", name)
 		}
-	}
-	if name == "data" {
-		return invalid("extension name data is reserved")
-	}
-	if attrIndex(name) >= 0 {
-		return invalid("extension name %s is the name of a context attribute", name)
 	}
 	return nil
 }

@@ -16,7 +16,11 @@ import (
 func CheckString(s string) error { return checkText(s) }
 
 func checkText[T string | []byte](s T) error {
-	for i := 0; i < len(s); {
+	i := 0
+	for i < len(s) && s[i]-0x20 < 0x7F-0x20 { // printable ASCII, the common case
+		i++
+	}
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 || c == 0x7F {

@@ -147,3 +147,50 @@ func TestFromEnvMaxBatchEvents(t *testing.T) {
 		t.Fatalf("MaxBatchEvents %d, want 7", got)
 	}
 }
+
+// TestRejectedBodies: a body that carries no valid CloudEvent is the
+// caller's permanent error (400, kind permanent), never a retryable
+// failure of the function, and the function does not run: a batch of
+// null, and binary-mode data that its JSON media type misdescribes.
+func TestRejectedBodies(t *testing.T) {
+	binary := func(ct, body string) *http.Request {
+		r := httptest.NewRequest("POST", "/f", strings.NewReader(body))
+		r.Header.Set("ce-specversion", "1.0")
+		r.Header.Set("ce-id", "1")
+		r.Header.Set("ce-source", "/s")
+		r.Header.Set("ce-type", "t")
+		r.Header.Set("Content-Type", ct)
+		return r
+	}
+	tests := []struct {
+		name string
+		r    *http.Request
+		want string
+	}{
+		{"batch of null", batchRequest([]byte("null")), "batch JSON: want an array of events, got null"},
+		{"batch of an object", batchRequest([]byte("{}")), "want an array of events, got an object"},
+		{"batch holding null", batchRequest([]byte("[null]")), "batch event 0: invalid CloudEvent: want an object, got null"},
+		{"empty batch", batchRequest([]byte("[]")), "the request carries no event"},
+		{"binary, JSON type, not JSON", binary("application/json", "not json"), `data is not valid JSON, which its media type \"application/json\" announces`},
+		{"binary, +json type, invalid UTF-8", binary("application/vnd.x+json", "\"\xff\""), "data is not valid JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ran := false
+			fn := newFunction(t, Config{}, func(a *core.App) {
+				core.Must(a.Event("f", func(context.Context, core.Event) (*core.Event, error) {
+					ran = true
+					return nil, nil
+				}))
+			})
+			w := httptest.NewRecorder()
+			fn.ServeEvents(w, tt.r, Start{ID: "i-1"}, nil)
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), tt.want) || !strings.Contains(w.Body.String(), `"kind":"permanent"`) {
+				t.Fatalf("%d %s, want 400, kind permanent, containing %q", w.Code, w.Body, tt.want)
+			}
+			if ran {
+				t.Fatal("the function ran")
+			}
+		})
+	}
+}

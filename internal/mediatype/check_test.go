@@ -1,6 +1,7 @@
 package mediatype
 
 import (
+	"fmt"
 	"mime"
 	"strings"
 	"testing"
@@ -18,12 +19,14 @@ func TestCheck(t *testing.T) {
 		{"application/vnd.apache.thrift.binary", ""},
 		{`multipart/form-data; boundary="a b;c"`, ""},
 		{`text/plain; x="q\"uoted"`, ""},
-		{"text/plain;", "want a parameter name at its end"}, // RFC 9110 allows it, RFC 2045 does not
-		{"text/plain; a=b;; c=d", "want a parameter name at byte 17"},
+		{"text/plain;", "want a parameter name at its end"},                    // RFC 9110 allows it, RFC 2045 does not
+		{"text/plain; a=b;; c=d", `want a parameter name at byte 16, got ";"`}, // the second ";"
 		{"text/plain; a=b; A=c", "parameter A is given twice"},
-		{"a/b" + strings.Repeat(";p=v", 33), "more than 32 parameters"},
-		{"text/plain \t; a=b", ""},               // OWS before ";"
-		{"a/b c", `want ";" at byte 4, got "c"`}, // a space inside
+		{"a/b" + manyParams(32), ""},
+		{"a/b" + manyParams(33), "more than 32 parameters"},
+		{"a/b" + strings.Repeat(";p=v", 33), "parameter p is given twice"}, // the first fault found
+		{"text/plain \t; a=b", ""},                                         // OWS before ";"
+		{"a/b c", `want ";" at byte 4, got "c"`},                           // a space inside
 		{"a/b\r\nX-Injected: 1", `want ";" at byte 3, got "\r"`},
 		{"text/plain; a=b\nc", `want ";" at byte 15, got "\n"`},
 		{"text/plain; a=\"b\r\n\"", "invalid quoted-string"},
@@ -52,6 +55,15 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyParams returns n parameters with distinct names: ";p0=v;p1=v...".
+func manyParams(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, ";p%d=v", i)
+	}
+	return b.String()
 }
 
 // FuzzCheck: what Check accepts holds no control character nor non-ASCII

@@ -2,19 +2,22 @@
 // native trigger: the Lambda event payload, the Azure Functions host's
 // invocation request, the CloudEvent Eventarc posts, or a CloudEvent for
 // the local adapter. polyfn invoke sends them to a function under the
-// provider's wire protocol, and the polyfntest kit decodes them with the
-// providers into the events a function sees, so that both tell the same
-// story. It builds on lambdaemu and azurehost, which hold each payload's
-// shape.
+// provider's wire protocol, and the polyfntest kit decodes them, so that
+// both tell the same story. It builds on lambdaemu and azurehost, which
+// hold each payload's shape, and imports no provider: decoding a payload
+// into the events a function sees is the providers' work, done by the
+// callers.
 package sample
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/azurehost"
 )
 
 // A Record is one message of a delivery.
@@ -117,13 +120,15 @@ func Native(provider string, k core.TriggerKind) (Trigger, error) {
 	}
 	if provider == "local" {
 		// The local adapter takes CloudEvents: any kind, as a broker sends it.
-		return Trigger{Name: string(k), Provider: "local", Kind: kindOf(k), Type: "com.polyfn." + string(k), Batch: k == core.TriggerQueue || k == core.TriggerStream}, nil
+		return Trigger{Name: string(k), Provider: "local", Kind: KindOf(k), Type: "com.polyfn." + string(k), Batch: k == core.TriggerQueue || k == core.TriggerStream}, nil
 	}
 	return Trigger{}, fmt.Errorf("%s has no %s trigger polyfn simulates", provider, k)
 }
 
-// kindOf returns the portable kind of the events a trigger kind delivers.
-func kindOf(k core.TriggerKind) core.EventKind {
+// KindOf returns the portable kind of the events a source of trigger kind
+// k delivers, as the simulations synthesize them (the reverse of
+// invoke.TriggerOf); KindBusEvent for a kind it does not know.
+func KindOf(k core.TriggerKind) core.EventKind {
 	switch k {
 	case core.TriggerQueue:
 		return core.KindQueueMessage
@@ -150,6 +155,39 @@ func ids(prefix string, recs []Record) []Record {
 		out[i] = r
 	}
 	return out
+}
+
+// WithIDs returns recs, or one empty JSON record when there is none, each
+// with an id: its own, or a fresh one made of prefix.
+func WithIDs(prefix string, recs []Record) []Record { return ids(prefix, one(recs)) }
+
+// HostJSON returns r as the Functions host posts it to function's
+// handler: with the Metadata.sys member the host adds to every request.
+func HostJSON(r azurehost.Request, function string) ([]byte, error) {
+	if _, ok := r.Metadata["sys"]; !ok {
+		r.Metadata["sys"] = azurehost.Encode(map[string]any{"MethodName": function, "UtcNow": "2026-01-01T00:00:00Z", "RandGuid": azurehost.NewInvocationID()})
+	}
+	return json.Marshal(r)
+}
+
+// DefaultBinding returns the binding name polyfn's function.json gives
+// trigger's data.
+func DefaultBinding(trigger string) string {
+	switch trigger {
+	case "http":
+		return "req"
+	case "timer", "schedule":
+		return "timer"
+	case "eventhubs":
+		return "events"
+	case "eventgrid":
+		return "event"
+	case "blob":
+		return "blob"
+	case "cosmos":
+		return "documents"
+	}
+	return "msg"
 }
 
 // one returns recs, or one empty JSON record when there is none.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cejson"
@@ -25,13 +27,35 @@ type Batch struct {
 	scheduled bool
 	// fifo is true for an SQS batch from a FIFO queue.
 	fifo bool
+	// trigger, when set, overrides the source's trigger kind: storage for
+	// S3 notifications delivered through SQS or EventBridge.
+	trigger core.TriggerKind
 }
 
-// record is what a Batch keeps per event.
+// record is what a Batch keeps per event. One native record may give
+// several events (a KPL aggregate, S3 notifications in SQS): they share
+// its key and item.
 type record struct {
-	native any    // *events.SQSMessage, ... for WithRecord
+	native any    // *sqsRecord, *events.KinesisEventRecord, ... for WithRecord
+	inner  any    // what the native record carried, when it has an accessor too
 	key    string // ordering key
 	item   string // batchItemFailures itemIdentifier
+}
+
+// newBatch returns an empty batch of src with room for n events.
+func newBatch(src Source, n int) *Batch {
+	return &Batch{Source: src, Events: make([]core.Event, 0, n), recs: make([]record, 0, n)}
+}
+
+// add appends an event and what the batch keeps of it.
+func (b *Batch) add(e core.Event, r record) {
+	b.Events = append(b.Events, e)
+	b.recs = append(b.recs, r)
+}
+
+// prefixErr puts prefix before err's text, keeping what it wraps.
+func prefixErr(prefix string, err error) error {
+	return fmt.Errorf("%s%w", prefix, err)
 }
 
 // Decode translates an event payload of source src into a Batch. src must
@@ -42,7 +66,11 @@ type record struct {
 // wrapping ErrUnsupportedPayload when its records come from another source.
 // Whatever src says, a payload that is a structured CloudEvent (or an array
 // of them) decodes as SourceCloudEvent, so every event function accepts
-// direct invocations with a CloudEvent.
+// direct invocations with a CloudEvent; with src SourceS3, S3 notifications
+// delivered through SQS or EventBridge decode as those sources, with
+// Batch.Trigger core.TriggerStorage; with src SourceKinesis, Kafka events
+// and CloudWatch Logs subscriptions decode as theirs. A Kinesis or DynamoDB Streams
+// tumbling-window invocation is refused (ErrUnsupportedPayload).
 //
 // The events may share memory with payload only through strings; the
 // payload may be reused once Decode returns.
@@ -58,10 +86,25 @@ func Decode(src Source, payload []byte) (*Batch, error) {
 		b, err = decodeEventBridge(payload)
 	case SourceKinesis:
 		b, err = decodeKinesis(payload)
+		if err != nil {
+			// A stream trigger also takes Kafka and CloudWatch Logs.
+			if alt, e := Sniff(payload); e == nil && (alt == SourceKafka || alt == SourceCloudWatchLogs) {
+				return Decode(alt, payload)
+			}
+		}
 	case SourceDynamoDB:
 		b, err = decodeDynamoDB(payload)
+	case SourceKafka:
+		b, err = decodeKafka(payload)
+	case SourceCloudWatchLogs:
+		b, err = decodeLogs(payload)
 	case SourceS3:
 		b, err = decodeS3(payload)
+		if err != nil {
+			if b2, ok := decodeS3Delivered(payload); ok {
+				return b2, nil
+			}
+		}
 	case SourceCloudEvent:
 		return decodeCloudEvents(payload)
 	default:
@@ -78,6 +121,20 @@ func Decode(src Source, payload []byte) (*Batch, error) {
 	return b, nil
 }
 
+// decodeS3Delivered decodes S3 events delivered through SQS or EventBridge
+// for a function that declares only a storage trigger.
+func decodeS3Delivered(payload []byte) (*Batch, bool) {
+	src, err := Sniff(payload)
+	if err != nil || src != SourceSQS && src != SourceEventBridge {
+		return nil, false
+	}
+	b, err := Decode(src, payload)
+	if err != nil || b.trigger != core.TriggerStorage {
+		return nil, false
+	}
+	return b, true
+}
+
 // Len returns the number of records.
 func (b *Batch) Len() int { return len(b.Events) }
 
@@ -89,44 +146,63 @@ func (b *Batch) Scheduled() bool { return b.scheduled }
 // core.TriggerSchedule for an EventBridge scheduled event, else the kind of
 // its source (see Source.TriggerKind).
 func (b *Batch) Trigger() core.TriggerKind {
-	if b.scheduled {
+	switch {
+	case b.scheduled:
 		return core.TriggerSchedule
+	case b.trigger != "":
+		return b.trigger
 	}
 	return b.Source.TriggerKind()
 }
 
-// WithRecord returns ctx carrying the native record i, for the accessors
-// (SQSMessageFromContext, ...). It returns ctx unchanged when i is out of
-// range or the source has no native record (a direct CloudEvent).
+// WithRecord returns ctx carrying the native record i and what it carried,
+// for the accessors (SQSMessageFromContext, ...). It returns ctx unchanged
+// when i is out of range or there is none (a direct CloudEvent).
 func (b *Batch) WithRecord(ctx context.Context, i int) context.Context {
-	if i < 0 || i >= len(b.recs) || b.recs[i].native == nil {
+	if i < 0 || i >= len(b.recs) {
 		return ctx
 	}
+	ctx = withNative(ctx, b.recs[i].native)
+	return withNative(ctx, b.recs[i].inner)
+}
+
+// withNative returns ctx carrying v under the key of its accessor.
+func withNative(ctx context.Context, v any) context.Context {
 	var key *contextKey
-	switch b.Source {
-	case SourceSQS:
-		return context.WithValue(ctx, sqsKey, b.recs[i].native.(*sqsRecord))
-	case SourceSNS:
+	switch v.(type) {
+	case nil:
+		return ctx
+	case *sqsRecord:
+		key = sqsKey
+	case *events.SNSEventRecord:
 		key = snsKey
-	case SourceKinesis:
+	case *events.KinesisEventRecord:
 		key = kinesisKey
-	case SourceDynamoDB:
+	case *ddbNative:
 		key = dynamodbKey
-	case SourceS3:
+	case *events.S3EventRecord:
 		key = s3Key
-	case SourceEventBridge:
+	case *events.EventBridgeEvent:
 		key = eventBridgeKey
+	case *events.KafkaRecord:
+		key = kafkaKey
+	case *events.CloudwatchLogsData:
+		key = logsKey
 	default:
 		return ctx
 	}
-	return context.WithValue(ctx, key, b.recs[i].native)
+	return context.WithValue(ctx, key, v)
 }
 
 // Ordered reports whether the source needs records run in order and
 // stopped at the first failure: an SQS FIFO queue, Kinesis or DynamoDB
 // Streams.
 func (b *Batch) Ordered() bool {
-	return b.fifo || b.Source == SourceKinesis || b.Source == SourceDynamoDB
+	switch b.Source {
+	case SourceKinesis, SourceDynamoDB, SourceKafka, SourceCloudWatchLogs:
+		return true
+	}
+	return b.fifo
 }
 
 // Options returns the driver.RunBatch options for b. concurrency is the
@@ -141,13 +217,16 @@ func (b *Batch) Ordered() bool {
 //     sequence number. With concurrency > 1, records of one partition key
 //     (Kinesis) or item (DynamoDB) run in order and different keys run at
 //     once.
+//   - Kafka, CloudWatch Logs: the same, keyed by topic-partition or log
+//     stream; a failure fails the invocation (see Response), and Lambda
+//     retries the batch.
 //   - anything else: records run one after another.
 func (b *Batch) Options(concurrency int) driver.BatchOptions {
 	o := driver.BatchOptions{Concurrency: concurrency, Key: b.Key, Context: b.WithRecord}
 	switch {
 	case b.fifo:
 		o.StopOnFailure = true
-	case b.Source == SourceKinesis || b.Source == SourceDynamoDB:
+	case b.Ordered():
 		o.StopOnFailure = true
 		if concurrency <= 1 {
 			o.Key = func(int) string { return "" }
@@ -195,7 +274,7 @@ func (b *Batch) Failures(res driver.BatchResult) []string {
 // Response returns the invocation result for res, the result of running
 // b.Events. For SQS, Kinesis and DynamoDB Streams it is the
 // batchItemFailures object (see Failures) and err is nil. For the other
-// sources, a failed record makes err non-nil (a single record's own error,
+// sources, Kafka included, a failed record makes err non-nil (a single record's own error,
 // or the joined errors of several); otherwise the result is the reply as a
 // structured CloudEvent (one record), a JSON array of the replies (several
 // records), or null when there is none.

@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/jsonscan"
 )
 
 // Extension names polyfn sets on AWS events, besides core.KindExtension and
@@ -31,6 +31,10 @@ const (
 	ExtAccount = "account"
 	// ExtDynamoDBTable is the ARN of the table a DynamoDB stream belongs to.
 	ExtDynamoDBTable = "awsddbtable"
+	// ExtDynamoDBTTL is true on the event of a DynamoDB Streams REMOVE
+	// record that DynamoDB's Time to Live process made (userIdentity type
+	// Service, principal dynamodb.amazonaws.com), not a user's delete.
+	ExtDynamoDBTTL = "awsddbttl"
 	// ExtS3RawKey is an S3 object key as S3 sent it (URL-encoded), when it
 	// differs from the decoded key in subject.
 	ExtS3RawKey = "awss3rawkey"
@@ -43,67 +47,142 @@ const (
 	sqsSequenceWidth      = 20
 	kinesisSequenceWidth  = 56
 	dynamoDBSequenceWidth = 40
+	kafkaSequenceWidth    = 20
 )
 
 // builder assembles synthesized events. It caches the last parsed source,
-// since the records of a batch share one.
+// since the records of a batch share one, and hands out drafts from a slab
+// so that a batch's events take one allocation for all their attributes.
 type builder struct {
 	lastSource string
 	lastURI    types.URIRef
+	slab       []draft
 }
 
-// newEvent returns an event with the required attributes set. The source
+// A draft is a synthesized event being built: its context, and the storage
+// of the optional attributes the context points to.
+type draft struct {
+	ec      event.EventContextV1
+	subject string
+	ct      string
+	ts      types.Timestamp
+	data    []byte
+	base64  bool
+}
+
+// reserve makes room for n more drafts in one allocation.
+func (b *builder) reserve(n int) {
+	if n > len(b.slab) {
+		b.slab = make([]draft, n)
+	}
+}
+
+// newEvent returns a draft with the required attributes set. The source
 // must be a URI-reference (ARNs are).
-func (b *builder) newEvent(id, source, typ string) (core.Event, error) {
+func (b *builder) newEvent(id, source, typ string) (*draft, error) {
 	if id == "" {
-		return core.Event{}, malformed("missing id")
+		return nil, malformed("missing id")
 	}
 	if source == "" {
-		return core.Event{}, malformed("missing source")
+		return nil, malformed("missing source")
 	}
 	if typ == "" {
-		return core.Event{}, malformed("missing type")
+		return nil, malformed("missing type")
 	}
 	if source != b.lastSource || b.lastSource == "" {
 		u := types.ParseURIRef(source)
 		if u == nil {
-			return core.Event{}, malformed("source %q is not a URI-reference", source)
+			return nil, malformed("source %q is not a URI-reference", source)
 		}
 		b.lastSource, b.lastURI = source, *u
 	}
-	ec := &event.EventContextV1{ID: id, Source: b.lastURI, Type: typ, Extensions: make(map[string]any, 4)}
-	return core.Event{Context: ec}, nil
+	if len(b.slab) == 0 {
+		b.slab = make([]draft, 1)
+	}
+	d := &b.slab[0]
+	b.slab = b.slab[1:]
+	d.ec = event.EventContextV1{ID: id, Source: b.lastURI, Type: typ, Extensions: make(map[string]any, 4)}
+	return d, nil
 }
 
-func ctx1(e *core.Event) *event.EventContextV1 { return e.Context.(*event.EventContextV1) }
+// event returns the event d describes.
+func (d *draft) event() core.Event {
+	return core.Event{Context: &d.ec, DataEncoded: d.data, DataBase64: d.base64}
+}
 
 // setExt sets a string extension when v is not empty.
-func setExt(e *core.Event, name, v string) {
+func (d *draft) setExt(name, v string) {
 	if v != "" {
-		ctx1(e).Extensions[name] = v
+		d.ec.Extensions[name] = v
 	}
 }
 
-func setKind(e *core.Event, k core.EventKind) {
+// setEventExt sets a string extension of a built event when v is not
+// empty.
+func setEventExt(e *core.Event, name, v string) {
+	if v == "" {
+		return
+	}
+	if ec, ok := e.Context.(*event.EventContextV1); ok && ec.Extensions != nil {
+		ec.Extensions[name] = v
+		return
+	}
+	e.SetExtension(name, v)
+}
+
+// setKind sets the portable kind; the common kinds are boxed once.
+func (d *draft) setKind(k core.EventKind) {
 	if k != "" {
-		ctx1(e).Extensions[core.KindExtension] = string(k)
+		d.ec.Extensions[core.KindExtension] = kindValue(k)
 	}
 }
 
-func setSubject(e *core.Event, s string) {
+// kindValue returns k as an interface value, without an allocation for
+// the kinds this package sets.
+func kindValue(k core.EventKind) any {
+	switch k {
+	case core.KindQueueMessage:
+		return string(core.KindQueueMessage)
+	case core.KindTopicMessage:
+		return string(core.KindTopicMessage)
+	case core.KindStreamRecord:
+		return string(core.KindStreamRecord)
+	case core.KindBusEvent:
+		return string(core.KindBusEvent)
+	case core.KindScheduleFired:
+		return string(core.KindScheduleFired)
+	case core.KindStorageObjectCreated:
+		return string(core.KindStorageObjectCreated)
+	case core.KindStorageObjectDeleted:
+		return string(core.KindStorageObjectDeleted)
+	case core.KindDBDocumentCreated:
+		return string(core.KindDBDocumentCreated)
+	case core.KindDBDocumentUpdated:
+		return string(core.KindDBDocumentUpdated)
+	case core.KindDBDocumentDeleted:
+		return string(core.KindDBDocumentDeleted)
+	case core.KindHTTPRequest:
+		return string(core.KindHTTPRequest)
+	}
+	return string(k)
+}
+
+func (d *draft) setSubject(s string) {
 	if s != "" {
-		ctx1(e).Subject = &s
+		d.subject = s
+		d.ec.Subject = &d.subject
 	}
 }
 
-func setTime(e *core.Event, t time.Time) {
+func (d *draft) setTime(t time.Time) {
 	if !t.IsZero() {
-		ctx1(e).Time = &types.Timestamp{Time: t.UTC()}
+		d.ts = types.Timestamp{Time: t.UTC()}
+		d.ec.Time = &d.ts
 	}
 }
 
 // setData sets the data and its content type; an empty ct is sniffed.
-func setData(e *core.Event, data []byte, ct string) {
+func (d *draft) setData(data []byte, ct string) {
 	if data == nil {
 		return
 	}
@@ -113,22 +192,24 @@ func setData(e *core.Event, data []byte, ct string) {
 	} else {
 		binary = cejson.IsBinaryData(ct, data)
 	}
-	ctx1(e).DataContentType = &ct
-	e.DataEncoded = data
-	e.DataBase64 = binary
+	d.ct = ct
+	d.ec.DataContentType = &d.ct
+	d.data = data
+	d.base64 = binary
 }
 
 // sniffContentType returns application/json for JSON, text/plain for other
 // UTF-8 text and application/octet-stream for anything else, and whether
-// the data is binary (only the last).
+// the data is binary (only the last): JSON that is not valid UTF-8 is
+// binary too.
 func sniffContentType(b []byte) (string, bool) {
 	switch {
-	case json.Valid(b):
+	case !utf8.Valid(b):
+		return "application/octet-stream", true
+	case jsonscan.Valid(b):
 		return "application/json", false
-	case utf8.Valid(b):
-		return "text/plain; charset=utf-8", false
 	}
-	return "application/octet-stream", true
+	return "text/plain; charset=utf-8", false
 }
 
 // padSequence left-pads a decimal sequence number with zeros to width.

@@ -19,6 +19,8 @@ var (
 	apigwV1Key     = &contextKey{"apigateway-v1"}
 	apigwV2Key     = &contextKey{"apigateway-v2"}
 	albKey         = &contextKey{"alb"}
+	kafkaKey       = &contextKey{"kafka"}
+	logsKey        = &contextKey{"logs"}
 )
 
 // SQSMessageFromContext returns the SQS message behind the event being
@@ -49,10 +51,14 @@ func KinesisRecordFromContext(ctx context.Context) (*events.KinesisEventRecord, 
 }
 
 // DynamoDBRecordFromContext returns the DynamoDB Streams record behind the
-// event being handled, and whether there is one.
+// event being handled, and whether there is one. Its Change is decoded on
+// first use and shared by the calls for one record: do not change it.
 func DynamoDBRecordFromContext(ctx context.Context) (*events.DynamoDBEventRecord, bool) {
-	r, _ := ctx.Value(dynamodbKey).(*events.DynamoDBEventRecord)
-	return r, r != nil
+	r, _ := ctx.Value(dynamodbKey).(*ddbNative)
+	if r == nil {
+		return nil, false
+	}
+	return r.record(), true
 }
 
 // S3RecordFromContext returns the S3 notification record behind the event
@@ -84,7 +90,7 @@ func APIGatewayV1RequestFromContext(ctx context.Context) (*events.APIGatewayProx
 // claims, Lambda authorizer context or IAM identity. Its Headers map is
 // built on first use.
 func APIGatewayV2RequestFromContext(ctx context.Context) (*events.APIGatewayV2HTTPRequest, bool) {
-	n, _ := ctx.Value(apigwV2Key).(*v2Native)
+	n, _ := ctx.Value(apigwV2Key).(*v2Request)
 	if n == nil {
 		return nil, false
 	}
@@ -92,8 +98,29 @@ func APIGatewayV2RequestFromContext(ctx context.Context) (*events.APIGatewayV2HT
 }
 
 // ALBRequestFromContext returns the Application Load Balancer request
-// behind an HTTP request, and whether there is one.
+// behind an HTTP request, and whether there is one. It is built on first
+// use and shared by the calls for one request: do not change it.
 func ALBRequestFromContext(ctx context.Context) (*events.ALBTargetGroupRequest, bool) {
-	r, _ := ctx.Value(albKey).(*events.ALBTargetGroupRequest)
+	r, _ := ctx.Value(albKey).(*albRequest)
+	if r == nil {
+		return nil, false
+	}
+	return r.request(), true
+}
+
+// KafkaRecordFromContext returns the Amazon MSK or self-managed Kafka
+// record behind the event being handled (its headers included), and
+// whether there is one.
+func KafkaRecordFromContext(ctx context.Context) (*events.KafkaRecord, bool) {
+	r, _ := ctx.Value(kafkaKey).(*events.KafkaRecord)
+	return r, r != nil
+}
+
+// CloudWatchLogsFromContext returns the CloudWatch Logs subscription data
+// behind the event being handled (log group, log stream, subscription
+// filters, every log event of the message), whether it came straight to
+// the function or through Kinesis, and whether there is one.
+func CloudWatchLogsFromContext(ctx context.Context) (*events.CloudwatchLogsData, bool) {
+	r, _ := ctx.Value(logsKey).(*events.CloudwatchLogsData)
 	return r, r != nil
 }

@@ -46,6 +46,20 @@ func TestDecode(t *testing.T) {
 		{"dynamodb", "aws-lambda-go-dynamodb-event.json", SourceDynamoDB},
 		{"s3", "aws-lambda-go-s3-event.json", SourceS3},
 		{"s3 invalid escape", "polyfn-s3-invalid-escape-event.json", SourceS3},
+		{"s3 lifecycle", "aws-lambda-go-s3-lifecycle-event.json", SourceS3},
+		{"s3 restore", "aws-lambda-go-s3-restore-event.json", SourceS3},
+		{"s3 replication", "aws-lambda-go-s3-replication-event.json", SourceS3},
+		{"s3 intelligent tiering", "aws-lambda-go-s3-intelligenttier-event.json", SourceS3},
+		{"s3 glacier", "aws-lambda-go-s3-glacier-event.json", SourceS3},
+		{"s3 through sqs and sns", "polyfn-sqs-s3-event.json", SourceSQS},
+		{"s3 through eventbridge, created", "aws-docs-eventbridge-s3-object-created.json", SourceEventBridge},
+		{"s3 through eventbridge, deleted", "aws-docs-eventbridge-s3-object-deleted.json", SourceEventBridge},
+		{"dynamodb ttl", "aws-docs-dynamodb-ttl-event.json", SourceDynamoDB},
+		{"kafka msk", "aws-lambda-go-kafka-event.json", SourceKafka},
+		{"kafka self-managed", "polyfn-kafka-self-managed-event.json", SourceKafka},
+		{"cloudwatch logs", "aws-lambda-go-cloudwatch-logs-event.json", SourceCloudWatchLogs},
+		{"cloudwatch logs through kinesis", "polyfn-kinesis-cloudwatch-logs-event.json", SourceKinesis},
+		{"kinesis kpl aggregate", "polyfn-kinesis-kpl-aggregated-event.json", SourceKinesis},
 		{"direct cloudevent", "polyfn-cloudevent-direct.json", SourceCloudEvent},
 		{"direct cloudevent batch", "polyfn-cloudevent-direct-batch.json", SourceCloudEvent},
 	}
@@ -389,8 +403,10 @@ func TestSourceOf(t *testing.T) {
 			[]Source{SourceAPIGatewayV1, SourceALB, SourceFunctionURL}, ""},
 		{"http without integration", web(core.OnHTTP("/h2")), nil, ""},
 		{"one http trigger without integration", web(core.OnHTTP("/a").With("aws", SettingIntegration, "http"), core.OnHTTP("/b")), nil, ""},
-		{"unknown integration", web(core.OnHTTP("/h").With("aws", SettingIntegration, "grpc")), nil, `aws: function "h": trigger http /h: aws/integration="grpc" is not rest, http, alb or url`},
+		{"unknown integration", web(core.OnHTTP("/h").With("aws", SettingIntegration, "grpc")), nil, `aws: function "h": trigger http /h: aws/integration="grpc" is not rest, http, alb, url or lattice`},
 		{"unknown stream source", ev(core.OnStream("s").With("aws", SettingSource, "kafka")), nil, `aws/source="kafka" is not kinesis or dynamodb`},
+		{"log group arn", ev(core.OnStream("arn:aws:logs:us-east-1:123456789012:log-group:app")), []Source{SourceCloudWatchLogs}, ""},
+		{"msk cluster arn", ev(core.OnStream("arn:aws:kafka:us-east-1:123456789012:cluster/c/1")), []Source{SourceKafka}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

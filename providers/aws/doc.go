@@ -15,8 +15,12 @@
 // [HTTPOptionsOf] reads the path settings of its HTTP trigger; both name
 // the function and the setting when a value is not one they know.
 // [Detect] picks the source of one payload among those declared, and
-// [Sniff], which recognises a payload by its keys, is only the fallback
-// for functions that declare no trigger or several sources.
+// [Sniff] recognises a payload by its top-level members, in one walk that
+// allocates nothing, for functions that declare no trigger, several
+// sources, or HTTP. Payloads of services this package does not serve (API
+// Gateway authorizers, WebSocket APIs, Bedrock Agents, AppSync, tumbling
+// windows, ...) are refused with an error wrapping
+// [ErrUnsupportedPayload] that names the service.
 //
 // # Events
 //
@@ -26,7 +30,13 @@
 // in the extension "polyfnkind"). A message that carries a CloudEvent (a
 // structured CloudEvent body, or ce- message attributes) passes through
 // unchanged. An EventBridge "Scheduled Event" gets polyfnkind
-// schedule.fired. A direct invocation whose payload is a structured
+// schedule.fired. S3 notifications give the same storage events whether
+// they come directly, through SQS (or SNS through SQS) or through
+// EventBridge. A DynamoDB Streams deletion made by Time to Live is marked
+// (extension awsddbttl). Amazon MSK and self-managed Kafka records,
+// CloudWatch Logs subscriptions (directly or through Kinesis) and the user
+// records of KPL aggregates each give one stream.record event. A direct
+// invocation whose payload is a structured
 // CloudEvent (or a JSON array of them) is decoded as such.
 //
 // [Batch.Options] gives the driver.RunBatch options of the source: the
@@ -42,7 +52,9 @@
 // # HTTP
 //
 // [DecodeHTTP] reads API Gateway REST (payload 1.0), HTTP API (payload 2.0),
-// ALB and Function URL requests; [HTTPRequest.Request] builds the
+// ALB, VPC Lattice (formats 1.0 and 2.0) and Function URL requests, the
+// last four in one walk of the payload with headers read straight into an
+// http.Header; [HTTPRequest.Request] builds the
 // *http.Request an HTTP function sees, and [HTTPRequest.Response] turns what
 // the handler wrote into a [ResponseWriter] into the matching response
 // object: multi-value headers, cookies and base64 bodies in the style of
@@ -56,7 +68,8 @@
 // each accessor returns it and whether there is one:
 // [SQSMessageFromContext], [SNSRecordFromContext], [KinesisRecordFromContext],
 // [DynamoDBRecordFromContext], [S3RecordFromContext],
-// [EventBridgeEventFromContext], and for HTTP functions, from
+// [EventBridgeEventFromContext], [KafkaRecordFromContext],
+// [CloudWatchLogsFromContext], and for HTTP functions, from
 // r.Context(), [APIGatewayV1RequestFromContext],
 // [APIGatewayV2RequestFromContext] (HTTP API and Function URL) and
 // [ALBRequestFromContext]. [TraceParent] reads the W3C trace context out

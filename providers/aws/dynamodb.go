@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -36,16 +37,22 @@ type ddbChange struct {
 // NewImage, OldImage, ...).
 func decodeDynamoDB(payload []byte) (*Batch, error) {
 	var ev struct {
-		Records []ddbRecord `json:"Records"`
+		Records []ddbRecord     `json:"Records"`
+		Window  json.RawMessage `json:"window"`
 	}
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, malformed("DynamoDB Streams event: %s", jsonErr(err))
+	}
+	if ev.Window != nil {
+		return nil, errTumblingWindow
 	}
 	if len(ev.Records) == 0 {
 		return nil, malformed("DynamoDB Streams event: no Records")
 	}
 	b := &Batch{Source: SourceDynamoDB, Events: make([]core.Event, len(ev.Records)), recs: make([]record, len(ev.Records))}
+	natives := make([]ddbNative, len(ev.Records))
 	var bld builder
+	bld.reserve(len(ev.Records))
 	for i := range ev.Records {
 		r := &ev.Records[i]
 		if r.EventSource != "" && r.EventSource != "aws:dynamodb" {
@@ -61,10 +68,8 @@ func decodeDynamoDB(payload []byte) (*Batch, error) {
 		if ch.SequenceNumber == "" {
 			return nil, malformed("DynamoDB Streams event: record %d has no dynamodb.SequenceNumber", i)
 		}
-		// The typed view for DynamoDBRecordFromContext; attribute values it
-		// cannot read are left out of it, not fatal.
-		native := r.DynamoDBEventRecord
-		_ = json.Unmarshal(r.Change, &native.Change)
+		native := &natives[i]
+		native.rec, native.change = r.DynamoDBEventRecord, r.Change
 		key := keyString(ch.Keys)
 		e, err := bld.newEvent(r.EventID, r.EventSourceArn, TypeDynamoDBPrefix+r.EventName)
 		if err != nil {
@@ -72,24 +77,47 @@ func decodeDynamoDB(payload []byte) (*Batch, error) {
 		}
 		switch r.EventName {
 		case "INSERT":
-			setKind(&e, core.KindDBDocumentCreated)
+			e.setKind(core.KindDBDocumentCreated)
 		case "MODIFY":
-			setKind(&e, core.KindDBDocumentUpdated)
+			e.setKind(core.KindDBDocumentUpdated)
 		case "REMOVE":
-			setKind(&e, core.KindDBDocumentDeleted)
+			e.setKind(core.KindDBDocumentDeleted)
 		}
-		setSubject(&e, key)
-		setTime(&e, ch.ApproximateCreationDateTime.Time)
-		setExt(&e, ExtSequence, padSequence(ch.SequenceNumber, dynamoDBSequenceWidth))
-		setExt(&e, core.PartitionKeyExtension, key)
+		e.setSubject(key)
+		e.setTime(ch.ApproximateCreationDateTime.Time)
+		e.setExt(ExtSequence, padSequence(ch.SequenceNumber, dynamoDBSequenceWidth))
+		e.setExt(core.PartitionKeyExtension, key)
 		if j := strings.Index(r.EventSourceArn, "/stream/"); j > 0 {
-			setExt(&e, ExtDynamoDBTable, r.EventSourceArn[:j])
+			e.setExt(ExtDynamoDBTable, r.EventSourceArn[:j])
 		}
-		setData(&e, []byte(r.Change), "application/json")
-		b.Events[i] = e
-		b.recs[i] = record{native: &native, key: key, item: ch.SequenceNumber}
+		if r.EventName == "REMOVE" && isTTLDeletion(r.UserIdentity) {
+			e.ec.Extensions[ExtDynamoDBTTL] = true
+		}
+		e.setData([]byte(r.Change), "application/json")
+		b.Events[i] = e.event()
+		b.recs[i] = record{native: native, key: key, item: ch.SequenceNumber}
 	}
 	return b, nil
+}
+
+// isTTLDeletion reports whether a record's userIdentity is DynamoDB's
+// Time to Live process: {"type":"Service","principalId":"dynamodb.amazonaws.com"}.
+func isTTLDeletion(u *events.DynamoDBUserIdentity) bool {
+	return u != nil && u.Type == "Service" && u.PrincipalID == "dynamodb.amazonaws.com"
+}
+
+// ddbNative is what DynamoDBRecordFromContext reads: the record, whose
+// Change is decoded on first use (attribute values it cannot read are
+// left out of it, not fatal).
+type ddbNative struct {
+	once   sync.Once
+	rec    events.DynamoDBEventRecord
+	change json.RawMessage
+}
+
+func (n *ddbNative) record() *events.DynamoDBEventRecord {
+	n.once.Do(func() { _ = json.Unmarshal(n.change, &n.rec.Change) })
+	return &n.rec
 }
 
 // keyString renders primary key attributes as name=value pairs sorted by

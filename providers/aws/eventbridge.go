@@ -18,7 +18,9 @@ const (
 // CloudEvent keeps the native type (detail-type) and source verbatim;
 // subject is the only resource, data is detail. A scheduled rule's event
 // gets polyfnkind schedule.fired, any other bus.event. A detail that is a
-// structured CloudEvent passes through.
+// structured CloudEvent passes through. An S3 event (source aws.s3,
+// "Object Created", "Object Deleted", ...) maps as the S3 notification it
+// matches would (see s3EventBridgeName).
 func decodeEventBridge(payload []byte) (*Batch, error) {
 	ev := new(events.EventBridgeEvent)
 	if err := json.Unmarshal(payload, ev); err != nil {
@@ -34,24 +36,33 @@ func decodeEventBridge(payload []byte) (*Batch, error) {
 		return b, nil
 	}
 	var bld builder
+	if o, ok := s3EventBridgeObject(ev); ok {
+		// S3 through EventBridge: the same event as a direct notification.
+		e, _, err := o.draft(&bld)
+		if err != nil {
+			return nil, malformed("EventBridge event: S3 %s: %v", ev.DetailType, err)
+		}
+		b.Events, b.trigger = []core.Event{e.event()}, core.TriggerStorage
+		return b, nil
+	}
 	e, err := bld.newEvent(ev.ID, ev.Source, ev.DetailType)
 	if err != nil {
 		return nil, malformed("EventBridge event: %v", err)
 	}
 	if b.scheduled {
-		setKind(&e, core.KindScheduleFired)
+		e.setKind(core.KindScheduleFired)
 	} else {
-		setKind(&e, core.KindBusEvent)
+		e.setKind(core.KindBusEvent)
 	}
 	if len(ev.Resources) == 1 {
-		setSubject(&e, ev.Resources[0])
+		e.setSubject(ev.Resources[0])
 	}
-	setTime(&e, ev.Time)
-	setExt(&e, ExtRegion, ev.Region)
-	setExt(&e, ExtAccount, ev.AccountID)
+	e.setTime(ev.Time)
+	e.setExt(ExtRegion, ev.Region)
+	e.setExt(ExtAccount, ev.AccountID)
 	if len(ev.Detail) > 0 && string(ev.Detail) != "null" {
-		setData(&e, []byte(ev.Detail), "application/json")
+		e.setData([]byte(ev.Detail), "application/json")
 	}
-	b.Events = []core.Event{e}
+	b.Events = []core.Event{e.event()}
 	return b, nil
 }

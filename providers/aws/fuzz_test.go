@@ -58,6 +58,8 @@ func FuzzDecodeKinesis(f *testing.F)     { fuzzDecode(f, SourceKinesis) }
 func FuzzDecodeDynamoDB(f *testing.F)    { fuzzDecode(f, SourceDynamoDB) }
 func FuzzDecodeS3(f *testing.F)          { fuzzDecode(f, SourceS3) }
 func FuzzDecodeCloudEvent(f *testing.F)  { fuzzDecode(f, SourceCloudEvent) }
+func FuzzDecodeKafka(f *testing.F)       { fuzzDecode(f, SourceKafka) }
+func FuzzDecodeLogs(f *testing.F)        { fuzzDecode(f, SourceCloudWatchLogs) }
 
 func FuzzSniff(f *testing.F) {
 	seed(f)
@@ -73,7 +75,7 @@ func FuzzSniff(f *testing.F) {
 func FuzzDecodeHTTP(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		for _, src := range []Source{SourceAPIGatewayV1, SourceAPIGatewayV2, SourceALB} {
+		for _, src := range []Source{SourceAPIGatewayV1, SourceAPIGatewayV2, SourceALB, SourceVPCLattice} {
 			h, err := DecodeHTTP(src, payload)
 			checkDecodeErr(t, err)
 			if err != nil {

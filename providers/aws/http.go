@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// An HTTPRequest is a decoded API Gateway, ALB or Function URL request.
+// An HTTPRequest is a decoded API Gateway, ALB, VPC Lattice or Function
+// URL request.
 // DecodeHTTP returns it; Request builds the *http.Request a handler sees
 // and Response renders what the handler wrote.
 type HTTPRequest struct {
@@ -21,11 +21,8 @@ type HTTPRequest struct {
 	Source Source
 
 	v1  *events.APIGatewayProxyRequest
-	v2  *events.APIGatewayV2HTTPRequest // Headers filled on demand, see v2Native
-	v2h *v2Headers
-	// v2hTaken is set once a Request owns v2h.h.
-	v2hTaken bool
-	alb      *events.ALBTargetGroupRequest
+	v2  *v2Request
+	alb *albRequest
 	// multi is true for an ALB request in the multi-value headers style.
 	multi bool
 }
@@ -42,7 +39,8 @@ type HTTPOptions struct {
 }
 
 // DecodeHTTP decodes an HTTP payload of source src (one of the HTTP
-// sources; SourceFunctionURL and SourceAPIGatewayV2 share a decoder). The
+// sources; SourceFunctionURL and SourceAPIGatewayV2 share a decoder, and
+// SourceALB and SourceVPCLattice another). The
 // error wraps ErrMalformedPayload when the payload is not JSON or lacks its
 // source's required members (an HTTP method).
 func DecodeHTTP(src Source, payload []byte) (*HTTPRequest, error) {
@@ -57,23 +55,17 @@ func DecodeHTTP(src Source, payload []byte) (*HTTPRequest, error) {
 			return nil, malformed("API Gateway REST request: no httpMethod")
 		}
 	case SourceAPIGatewayV2, SourceFunctionURL:
-		p := new(v2Payload)
-		if err := json.Unmarshal(payload, p); err != nil {
-			return nil, malformed("%s request: %s", src, jsonErr(err))
+		r, err := decodeV2(src, payload)
+		if err != nil {
+			return nil, err
 		}
-		h.v2, h.v2h = &p.APIGatewayV2HTTPRequest, &p.Headers
-		if h.v2.RequestContext.HTTP.Method == "" {
-			return nil, malformed("%s request: no requestContext.http.method", src)
+		h.v2 = r
+	case SourceALB, SourceVPCLattice:
+		r, err := decodeALB(src, payload)
+		if err != nil {
+			return nil, err
 		}
-	case SourceALB:
-		h.alb = new(events.ALBTargetGroupRequest)
-		if err := json.Unmarshal(payload, h.alb); err != nil {
-			return nil, malformed("ALB request: %s", jsonErr(err))
-		}
-		if h.alb.HTTPMethod == "" {
-			return nil, malformed("ALB request: no httpMethod")
-		}
-		h.multi = h.alb.MultiValueHeaders != nil || h.alb.MultiValueQueryStringParameters != nil
+		h.alb, h.multi = r, r.multi
 	default:
 		return nil, unsupported("%s payloads are not HTTP requests", src)
 	}
@@ -87,8 +79,8 @@ func (h *HTTPRequest) WithNative(ctx context.Context) context.Context {
 	case h.v1 != nil:
 		return context.WithValue(ctx, apigwV1Key, h.v1)
 	case h.v2 != nil:
-		return context.WithValue(ctx, apigwV2Key, &v2Native{req: h.v2, headers: h.v2h})
-	case h.alb != nil:
+		return context.WithValue(ctx, apigwV2Key, h.v2)
+	case h.alb != nil && h.Source == SourceALB:
 		return context.WithValue(ctx, albKey, h.alb)
 	}
 	return ctx
@@ -100,7 +92,7 @@ func (h *HTTPRequest) ID() string {
 	case h.v1 != nil:
 		return h.v1.RequestContext.RequestID
 	case h.v2 != nil:
-		return h.v2.RequestContext.RequestID
+		return h.v2.requestID
 	}
 	return ""
 }
@@ -114,12 +106,14 @@ func (h *HTTPRequest) ID() string {
 //   - HTTP API and Function URL: rawQueryString is used as it is, comma-
 //     joined header values are never split, and the cookies array becomes
 //     one Cookie header (replacing a cookie header, not duplicating it);
-//   - ALB: query keys and values are percent-decoded exactly once (ALB
-//     passes them as the client sent them);
+//   - ALB and VPC Lattice: query keys and values are percent-decoded
+//     exactly once (they pass them as the client sent them), and sorted by
+//     key; a Lattice 1.0 raw_path that carries the query is split;
 //   - the path is unescaped once (URL.RawPath keeps the original);
 //     opts.BasePath is stripped;
 //   - Host comes from the Host header or requestContext.domainName,
-//     RemoteAddr from the source IP (ALB: the first X-Forwarded-For).
+//     RemoteAddr from the source IP (ALB and VPC Lattice: the first
+//     X-Forwarded-For).
 //
 // Each call returns a new request; calls must not run concurrently.
 func (h *HTTPRequest) Request(ctx context.Context, opts HTTPOptions) (*http.Request, error) {
@@ -153,52 +147,20 @@ func (h *HTTPRequest) Request(ctx context.Context, opts HTTPOptions) (*http.Requ
 		host, remote = r.RequestContext.DomainName, r.RequestContext.Identity.SourceIP
 	case h.v2 != nil:
 		r := h.v2
-		method, path, rawQuery, body, b64 = r.RequestContext.HTTP.Method, r.RawPath, r.RawQueryString, r.Body, r.IsBase64Encoded
+		method, path, rawQuery, body, b64 = r.method, r.rawPath, r.rawQuery, r.body, r.b64
 		if path == "" {
-			path = r.RequestContext.HTTP.Path
+			path = r.httpPath
 		}
-		switch {
-		case h.v2h.h == nil:
-			header = make(http.Header, 1)
-		case h.v2hTaken:
-			header = h.v2h.h.Clone()
-		default:
-			// The first request built owns the decoded headers.
-			header, h.v2hTaken = h.v2h.h, true
+		header = takeHeader(r.header, &r.taken)
+		if len(r.cookies) > 0 {
+			header["Cookie"] = []string{strings.Join(r.cookies, "; ")}
 		}
-		if len(r.Cookies) > 0 {
-			header["Cookie"] = []string{strings.Join(r.Cookies, "; ")}
-		}
-		host, remote = r.RequestContext.DomainName, r.RequestContext.HTTP.SourceIP
+		host, remote = r.domain, r.sourceIP
 	case h.alb != nil:
 		r := h.alb
-		method, path, body, b64 = r.HTTPMethod, r.Path, r.Body, r.IsBase64Encoded
-		header = make(http.Header, len(r.Headers)+len(r.MultiValueHeaders))
-		setSingle(header, r.Headers)
-		for k, vs := range r.MultiValueHeaders {
-			header[canonicalKey(k)] = vs
-		}
-		var sb strings.Builder
-		add := func(k, v string) {
-			if sb.Len() > 0 {
-				sb.WriteByte('&')
-			}
-			sb.WriteString(url.QueryEscape(unescapeQuery(k)))
-			sb.WriteByte('=')
-			sb.WriteString(url.QueryEscape(unescapeQuery(v)))
-		}
-		if r.MultiValueQueryStringParameters != nil {
-			for _, k := range sortedKeys(r.MultiValueQueryStringParameters) {
-				for _, v := range r.MultiValueQueryStringParameters[k] {
-					add(k, v)
-				}
-			}
-		} else {
-			for _, k := range sortedKeys(r.QueryStringParameters) {
-				add(k, r.QueryStringParameters[k])
-			}
-		}
-		rawQuery = sb.String()
+		method, path, body, b64 = r.method, r.path, r.body, r.b64
+		header = takeHeader(r.header, &r.taken)
+		rawQuery = r.rawQuery()
 		if xff := header.Get("X-Forwarded-For"); xff != "" {
 			remote, _, _ = strings.Cut(xff, ",")
 			remote = strings.TrimSpace(remote)
@@ -250,79 +212,12 @@ func (h *HTTPRequest) Request(ctx context.Context, opts HTTPOptions) (*http.Requ
 		req.Body = &bodyReader{Reader: bytes.NewReader(data)}
 	}
 	req = req.WithContext(h.WithNative(ctx))
-	if h.v2 != nil && h.v2.RequestContext.HTTP.Protocol != "" {
-		if major, minor, ok := http.ParseHTTPVersion(h.v2.RequestContext.HTTP.Protocol); ok {
-			req.Proto, req.ProtoMajor, req.ProtoMinor = h.v2.RequestContext.HTTP.Protocol, major, minor
+	if h.v2 != nil && h.v2.protocol != "" {
+		if major, minor, ok := http.ParseHTTPVersion(h.v2.protocol); ok {
+			req.Proto, req.ProtoMajor, req.ProtoMinor = h.v2.protocol, major, minor
 		}
 	}
 	return req, nil
-}
-
-// v2Payload decodes an HTTP API or Function URL request with its headers
-// read straight into an http.Header.
-type v2Payload struct {
-	events.APIGatewayV2HTTPRequest
-	Headers v2Headers `json:"headers"`
-}
-
-// v2Headers are payload 2.0 headers: canonical http.Header for the
-// request, and the raw object for APIGatewayV2RequestFromContext.
-type v2Headers struct {
-	h   http.Header
-	raw []byte
-}
-
-// UnmarshalJSON reads the headers object; encoding/json has already checked
-// that b is valid JSON.
-func (v *v2Headers) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	v.raw = append([]byte(nil), b...)
-	n := bytes.Count(v.raw, []byte{':'})
-	v.h = make(http.Header, n)
-	vals := make([]string, 0, n)
-	ok := stringMembers(v.raw, func(k, val []byte) {
-		if len(vals) == cap(vals) {
-			vals = make([]string, 0, 4)
-		}
-		vals = append(vals, string(val))
-		v.h[canonicalKeyBytes(k)] = vals[len(vals)-1 : len(vals) : len(vals)]
-	})
-	if !ok {
-		var m map[string]string
-		if err := json.Unmarshal(b, &m); err != nil {
-			return err
-		}
-		v.h = make(http.Header, len(m))
-		setSingle(v.h, m)
-	}
-	return nil
-}
-
-// v2Native is what APIGatewayV2RequestFromContext reads: the request, whose
-// Headers map is built on first use.
-type v2Native struct {
-	once    sync.Once
-	req     *events.APIGatewayV2HTTPRequest
-	headers *v2Headers
-}
-
-func (n *v2Native) request() *events.APIGatewayV2HTTPRequest {
-	n.once.Do(func() {
-		if n.req.Headers == nil && n.headers != nil && n.headers.raw != nil {
-			_ = json.Unmarshal(n.headers.raw, &n.req.Headers)
-		}
-	})
-	return n.req
-}
-
-// canonicalKeyBytes is canonicalKey for a key held in bytes.
-func canonicalKeyBytes(k []byte) string {
-	if c, ok := awsHeaders[string(k)]; ok {
-		return c
-	}
-	return http.CanonicalHeaderKey(string(k))
 }
 
 // bodyReader is a request body that needs no closing.
@@ -386,17 +281,4 @@ func unescapeQuery(s string) string {
 		return u
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }

@@ -88,6 +88,8 @@ func TestHTTP(t *testing.T) {
 		{"aws-lambda-go-alb-lambda-target-request-headers-only.json", SourceALB, HTTPOptions{}},
 		{"aws-lambda-go-alb-lambda-target-request-multivalue-headers.json", SourceALB, HTTPOptions{}},
 		{"polyfn-alb-escaped-query-request.json", SourceALB, HTTPOptions{}},
+		{"aws-docs-vpc-lattice-v1-request.json", SourceVPCLattice, HTTPOptions{}},
+		{"aws-docs-vpc-lattice-v2-request.json", SourceVPCLattice, HTTPOptions{}},
 		{"aws-lambda-go-lambda-urls-request.json", SourceFunctionURL, HTTPOptions{}},
 		{"aws-lambda-go-lambdaurl-function-url-domain-only-get-request.json", SourceFunctionURL, HTTPOptions{}},
 		{"aws-lambda-go-lambdaurl-function-url-domain-only-get-request-trailing-slash.json", SourceFunctionURL, HTTPOptions{}},

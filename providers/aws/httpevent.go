@@ -23,7 +23,8 @@ func IsCloudEvent(h http.Header) bool { return cehttp.ModeOf(h) != cehttp.NotClo
 // and batched reports whether it used the batched format; the error then
 // wraps ErrMalformedPayload and names what is wrong. Any other request
 // becomes one event of type com.amazonaws.apigateway.request: id = the
-// request id, source = https://<host> (the target group ARN for ALB),
+// request id (ALB, VPC Lattice: the X-Amzn-Trace-Id header), source =
+// https://<host> (the target group ARN for ALB and VPC Lattice),
 // subject = the path, data = the body with its Content-Type, polyfnkind
 // http.request.
 func (h *HTTPRequest) CloudEvents(req *http.Request, body []byte) (evs []core.Event, batched bool, err error) {
@@ -43,11 +44,16 @@ func (h *HTTPRequest) CloudEvents(req *http.Request, body []byte) (evs []core.Ev
 			t = time.UnixMilli(ms)
 		}
 	case h.v2 != nil:
-		if ms := h.v2.RequestContext.TimeEpoch; ms > 0 {
+		if ms := h.v2.timeEpoch; ms > 0 {
 			t = time.UnixMilli(ms)
 		}
 	case h.alb != nil:
-		source = h.alb.RequestContext.ELB.TargetGroupArn
+		if us := h.alb.timeEpoch; us > 0 {
+			t = time.UnixMicro(us)
+		}
+		if tg := h.alb.targetGroupOf(req.Header); tg != "" {
+			source = tg
+		}
 		id = req.Header.Get("X-Amzn-Trace-Id")
 	}
 	if req.Host == "" && h.alb == nil {
@@ -60,11 +66,11 @@ func (h *HTTPRequest) CloudEvents(req *http.Request, body []byte) (evs []core.Ev
 	if err != nil {
 		return nil, false, malformed("%s request: %v", h.Source, err)
 	}
-	setKind(&e, core.KindHTTPRequest)
-	setSubject(&e, req.URL.Path)
-	setTime(&e, t)
+	e.setKind(core.KindHTTPRequest)
+	e.setSubject(req.URL.Path)
+	e.setTime(t)
 	if len(body) > 0 {
-		setData(&e, body, req.Header.Get("Content-Type"))
+		e.setData(body, req.Header.Get("Content-Type"))
 	}
-	return []core.Event{e}, false, nil
+	return []core.Event{e.event()}, false, nil
 }

@@ -70,7 +70,7 @@ func (w *ResponseWriter) Body() []byte { return w.body.Bytes() }
 //     isBase64Encoded;
 //   - HTTP API and Function URL: statusCode, headers with multiple values
 //     comma-joined, Set-Cookie values in cookies, body, isBase64Encoded;
-//   - ALB: statusCode, statusDescription ("200 OK"), and headers or
+//   - ALB and VPC Lattice: statusCode, statusDescription ("200 OK"), and headers or
 //     multiValueHeaders in the style of the request (a single-value target
 //     group carries only the first Set-Cookie, and other repeated headers
 //     comma-joined).

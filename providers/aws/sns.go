@@ -81,12 +81,12 @@ func snsToEvent(bld *builder, n *events.SNSEntity, subscription string) (core.Ev
 	if err != nil {
 		return core.Event{}, err
 	}
-	setKind(&e, core.KindTopicMessage)
-	setSubject(&e, n.Subject)
-	setTime(&e, n.Timestamp)
-	setExt(&e, ExtSNSSubscription, subscription)
-	setData(&e, []byte(n.Message), ct)
-	return e, nil
+	e.setKind(core.KindTopicMessage)
+	e.setSubject(n.Subject)
+	e.setTime(n.Timestamp)
+	e.setExt(ExtSNSSubscription, subscription)
+	e.setData([]byte(n.Message), ct)
+	return e.event(), nil
 }
 
 // snsAttrValue reads the Value of an SNS message attribute

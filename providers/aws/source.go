@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/polyfn/polyfn/core"
-	"github.com/polyfn/polyfn/internal/jsonscan"
 )
 
 // Source names the shape of a Lambda invocation payload.
@@ -27,10 +26,14 @@ const (
 	SourceKinesis
 	SourceDynamoDB // DynamoDB Streams
 	SourceS3
-	SourceCloudEvent // a direct invocation whose payload is a structured CloudEvent or an array of them
+	SourceCloudEvent     // a direct invocation whose payload is a structured CloudEvent or an array of them
+	SourceVPCLattice     // VPC Lattice target group, event format 1.0 or 2.0
+	SourceKafka          // Amazon MSK and self-managed Apache Kafka event source mappings
+	SourceCloudWatchLogs // a CloudWatch Logs subscription filter delivering to the function
 )
 
-var sourceNames = [...]string{"unknown", "apigateway-v1", "apigateway-v2", "function-url", "alb", "sqs", "sns", "eventbridge", "kinesis", "dynamodb", "s3", "cloudevent"}
+var sourceNames = [...]string{"unknown", "apigateway-v1", "apigateway-v2", "function-url", "alb", "sqs", "sns", "eventbridge", "kinesis", "dynamodb", "s3", "cloudevent",
+	"vpc-lattice", "kafka", "cloudwatch-logs"}
 
 // String returns a short name: "sqs", "apigateway-v2", ...
 func (s Source) String() string {
@@ -42,7 +45,7 @@ func (s Source) String() string {
 
 // IsHTTP reports whether s is one of the HTTP sources.
 func (s Source) IsHTTP() bool {
-	return s == SourceAPIGatewayV1 || s == SourceAPIGatewayV2 || s == SourceFunctionURL || s == SourceALB
+	return s == SourceAPIGatewayV1 || s == SourceAPIGatewayV2 || s == SourceFunctionURL || s == SourceALB || s == SourceVPCLattice
 }
 
 // TriggerKind returns the core trigger kind of s: core.TriggerQueue for SQS,
@@ -51,7 +54,7 @@ func (s Source) IsHTTP() bool {
 // core.TriggerSchedule).
 func (s Source) TriggerKind() core.TriggerKind {
 	switch s {
-	case SourceAPIGatewayV1, SourceAPIGatewayV2, SourceFunctionURL, SourceALB:
+	case SourceAPIGatewayV1, SourceAPIGatewayV2, SourceFunctionURL, SourceALB, SourceVPCLattice:
 		return core.TriggerHTTP
 	case SourceSQS:
 		return core.TriggerQueue
@@ -59,7 +62,7 @@ func (s Source) TriggerKind() core.TriggerKind {
 		return core.TriggerTopic
 	case SourceEventBridge:
 		return core.TriggerEvent
-	case SourceKinesis, SourceDynamoDB:
+	case SourceKinesis, SourceDynamoDB, SourceKafka, SourceCloudWatchLogs:
 		return core.TriggerStream
 	case SourceS3:
 		return core.TriggerStorage
@@ -75,11 +78,15 @@ const Provider = "aws"
 // (core.Trigger.With("aws", key, value)).
 const (
 	// SettingIntegration on an HTTP trigger names the HTTP integration:
-	// "rest" (API Gateway REST API), "http" (HTTP API), "alb" or "url"
-	// (Function URL). Without it the payload is sniffed.
+	// "rest" (API Gateway REST API), "http" (HTTP API), "alb", "url"
+	// (Function URL) or "lattice" (VPC Lattice). Without it the payload is
+	// sniffed.
 	SettingIntegration = "integration"
 	// SettingSource on a stream trigger is "kinesis" (the default) or
-	// "dynamodb".
+	// "dynamodb". A Kinesis stream trigger also takes Amazon MSK and
+	// self-managed Kafka events and CloudWatch Logs subscriptions; an MSK
+	// cluster or log group ARN as aws/arn (or the trigger's name) names
+	// them.
 	SettingSource = "source"
 	// SettingBasePath on an HTTP trigger is a path prefix (a custom-domain
 	// base path mapping, or a stage name) stripped from request paths.
@@ -123,10 +130,12 @@ func SourceOf(f *core.Function) ([]Source, error) {
 				add(SourceALB)
 			case "url", "function-url":
 				add(SourceFunctionURL)
+			case "lattice", "vpc-lattice":
+				add(SourceVPCLattice)
 			case "":
 				sniffed = true
 			default:
-				return nil, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not rest, http, alb or url", f.Name, t, Provider, SettingIntegration, v)
+				return nil, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not rest, http, alb, url or lattice", f.Name, t, Provider, SettingIntegration, v)
 			}
 		case core.TriggerQueue:
 			add(SourceSQS)
@@ -141,11 +150,7 @@ func SourceOf(f *core.Function) ([]Source, error) {
 			case "kinesis":
 				add(SourceKinesis)
 			case "":
-				if isDynamoDBStream(t) {
-					add(SourceDynamoDB)
-				} else {
-					add(SourceKinesis)
-				}
+				add(streamSourceOfARN(t))
 			default:
 				return nil, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not kinesis or dynamodb", f.Name, t, Provider, SettingSource, v)
 			}
@@ -182,12 +187,15 @@ func HTTPOptionsOf(f *core.Function) (HTTPOptions, error) {
 
 // Detect returns the source of payload for a function that declares the
 // sources declared (see SourceOf): the declared source when there is
-// exactly one, else what Sniff finds, which must be one of those declared
-// (any HTTP source stands for another) unless it is a direct CloudEvent.
-// Its error wraps ErrUnsupportedPayload for a payload of a source not
-// declared, and is Sniff's error otherwise.
+// exactly one event source (its decoder checks the records' eventSource),
+// else what Sniff finds, which must be one of those declared (any HTTP
+// source stands for another) unless it is a direct CloudEvent. An HTTP
+// payload is always sniffed, so that an authorizer or WebSocket request is
+// never taken for a declared HTTP integration's. Its error wraps
+// ErrUnsupportedPayload for a payload of a source not declared, and is
+// Sniff's error otherwise.
 func Detect(declared []Source, payload []byte) (Source, error) {
-	if len(declared) == 1 {
+	if len(declared) == 1 && !declared[0].IsHTTP() {
 		return declared[0], nil
 	}
 	src, err := Sniff(payload)
@@ -195,88 +203,33 @@ func Detect(declared []Source, payload []byte) (Source, error) {
 		return src, err
 	}
 	for _, s := range declared {
-		if s == src || s.IsHTTP() && src.IsHTTP() {
+		// S3 notifications also come through SQS and EventBridge; a stream
+		// is Kinesis, Kafka or a CloudWatch Logs subscription.
+		if s == src || s.IsHTTP() && src.IsHTTP() || s == SourceS3 && (src == SourceSQS || src == SourceEventBridge) ||
+			s == SourceKinesis && (src == SourceKafka || src == SourceCloudWatchLogs) {
 			return src, nil
 		}
 	}
 	return src, unsupported("the function declares %v but the payload is %s", declared, src)
 }
 
-// isDynamoDBStream reports whether a stream trigger without aws/source
-// names a DynamoDB stream ARN.
-func isDynamoDBStream(t core.Trigger) bool {
-	return strings.HasPrefix(t.Setting(Provider, SettingARN), "arn:aws:dynamodb:") || strings.HasPrefix(t.Name, "arn:aws:dynamodb:")
-}
-
-// probe holds the keys Sniff looks at. encoding/json matches keys without
-// regard to case, so EventSource also catches SNS's capitalised key.
-type probe struct {
-	Records []struct {
-		EventSource string `json:"eventSource"`
-	} `json:"Records"`
-	SpecVersion    json.RawMessage `json:"specversion"`
-	DetailType     *string         `json:"detail-type"`
-	Version        string          `json:"version"`
-	HTTPMethod     string          `json:"httpMethod"`
-	RequestContext *struct {
-		ELB        json.RawMessage `json:"elb"`
-		HTTP       json.RawMessage `json:"http"`
-		DomainName string          `json:"domainName"`
-	} `json:"requestContext"`
-}
-
-// Sniff recognises a payload by its keys, following the rules of the AWS
-// reference: Records[0].eventSource for SQS, SNS (EventSource), Kinesis,
-// DynamoDB and S3; detail-type for EventBridge; requestContext.elb for ALB;
-// version "2.0" for HTTP API and Function URL (a domain name ending in
-// .on.aws); httpMethod for a REST API; specversion, or a JSON array, for a
-// CloudEvent. It parses the whole payload once, so adapters call it only
-// for functions whose declaration does not fix the source. The error wraps
-// ErrMalformedPayload for JSON that does not parse and ErrUnsupportedPayload
-// for a shape it does not know.
-func Sniff(payload []byte) (Source, error) {
-	p := payload[jsonscan.SkipSpace(payload, 0):]
-	if len(p) > 0 && p[0] == '[' {
-		if !json.Valid(p) {
-			return SourceUnknown, malformed("payload is not valid JSON")
-		}
-		return SourceCloudEvent, nil
-	}
-	var pr probe
-	if err := json.Unmarshal(payload, &pr); err != nil {
-		return SourceUnknown, malformed("payload: %v", jsonErr(err))
+// streamSourceOfARN returns the source of a stream trigger without
+// aws/source from the ARN it names (aws/arn, or the trigger's name): a
+// DynamoDB stream, an MSK cluster, a log group; Kinesis otherwise.
+func streamSourceOfARN(t core.Trigger) Source {
+	arn := t.Setting(Provider, SettingARN)
+	if arn == "" {
+		arn = t.Name
 	}
 	switch {
-	case pr.SpecVersion != nil:
-		return SourceCloudEvent, nil
-	case len(pr.Records) > 0:
-		switch es := pr.Records[0].EventSource; es {
-		case "aws:sqs":
-			return SourceSQS, nil
-		case "aws:sns":
-			return SourceSNS, nil
-		case "aws:kinesis":
-			return SourceKinesis, nil
-		case "aws:dynamodb":
-			return SourceDynamoDB, nil
-		case "aws:s3":
-			return SourceS3, nil
-		default:
-			return SourceUnknown, unsupported("Records[0].eventSource %q is not one of aws:sqs, aws:sns, aws:kinesis, aws:dynamodb, aws:s3", es)
-		}
-	case pr.DetailType != nil:
-		return SourceEventBridge, nil
-	case pr.RequestContext != nil && pr.RequestContext.ELB != nil:
-		return SourceALB, nil
-	case pr.Version == "2.0" && pr.RequestContext != nil:
-		if strings.Contains(pr.RequestContext.DomainName, ".lambda-url.") {
-			return SourceFunctionURL, nil
-		}
-		return SourceAPIGatewayV2, nil
-	case pr.HTTPMethod != "":
-		return SourceAPIGatewayV1, nil
+	case strings.HasPrefix(arn, "arn:aws:dynamodb:"):
+		return SourceDynamoDB
+	case strings.HasPrefix(arn, "arn:aws:kafka:"):
+		return SourceKafka
+	case strings.HasPrefix(arn, "arn:aws:logs:"):
+		return SourceCloudWatchLogs
 	}
-	return SourceUnknown, unsupported("payload is no AWS event polyfn knows (want an SQS, SNS, Kinesis, DynamoDB Streams or S3 Records array, an EventBridge event, an API Gateway, ALB or Function URL request, or a structured CloudEvent)")
+	return SourceKinesis
 }
 
 func malformed(format string, args ...any) error {

@@ -125,8 +125,10 @@ func decodeSQS(payload []byte) (*Batch, error) {
 	if len(ev.Records) == 0 {
 		return nil, malformed("SQS event: no Records")
 	}
-	b := &Batch{Source: SourceSQS, Events: make([]core.Event, len(ev.Records)), recs: make([]record, len(ev.Records))}
+	b := newBatch(SourceSQS, len(ev.Records))
 	var bld builder
+	bld.reserve(len(ev.Records))
+	storage := true
 	for i := range ev.Records {
 		m := &ev.Records[i]
 		if m.EventSource != "" && m.EventSource != "aws:sqs" {
@@ -135,23 +137,57 @@ func decodeSQS(payload []byte) (*Batch, error) {
 		if m.MessageID == "" {
 			return nil, malformed("SQS event: record %d has no messageId", i)
 		}
+		if m.Attributes.MessageGroupID != "" || strings.HasSuffix(m.EventSourceARN, ".fifo") {
+			b.fifo = true
+		}
+		if recs, ok := sqsS3Notification(m); ok {
+			// S3 notifications, directly or through SNS: the same events as
+			// a direct notification, reported failed by the message's id.
+			if err := s3Events(b, &bld, recs, m.MessageID, m); err != nil {
+				return nil, prefixErr("SQS event: record "+strconv.Itoa(i)+" (messageId "+m.MessageID+"): S3 notification: ", err)
+			}
+			continue
+		}
+		storage = false
 		e, err := sqsToEvent(&bld, m)
 		if err != nil {
 			return nil, malformed("SQS event: record %d (messageId %s): %v", i, m.MessageID, err)
 		}
-		if m.Attributes.MessageGroupID != "" || strings.HasSuffix(m.EventSourceARN, ".fifo") {
-			b.fifo = true
-		}
-		b.Events[i] = e
-		b.recs[i] = record{native: m, key: m.MessageID, item: m.MessageID}
+		b.add(e, record{native: m, item: m.MessageID})
 	}
-	if b.fifo {
-		// A FIFO batch orders by message group.
-		for i := range b.recs {
-			b.recs[i].key = ev.Records[i].Attributes.MessageGroupID
+	// Records run in order per message group on a FIFO queue; a standard
+	// queue's are independent.
+	for i := range b.recs {
+		m := b.recs[i].native.(*sqsRecord)
+		b.recs[i].key = m.MessageID
+		if b.fifo {
+			b.recs[i].key = m.Attributes.MessageGroupID
 		}
+	}
+	if storage {
+		b.trigger = core.TriggerStorage
 	}
 	return b, nil
+}
+
+// sqsS3Notification returns the S3 notification records a message carries,
+// itself or in an SNS notification, and whether it carries one (an S3 test
+// event carries none). A message whose attributes may name a content type
+// or a CloudEvent is not one.
+func sqsS3Notification(m *sqsRecord) ([]json.RawMessage, bool) {
+	if mayCarryCloudEvent(m.MessageAttributes) {
+		return nil, false
+	}
+	if recs, ok := s3Notification(m.Body); ok {
+		return recs, true
+	}
+	if !strings.Contains(m.Body, `aws:s3`) && !strings.Contains(m.Body, `s3:TestEvent`) {
+		return nil, false
+	}
+	if n, ok := snsEnvelope(m.Body); ok {
+		return s3Notification(n.Message)
+	}
+	return nil, false
 }
 
 // mayCarryCloudEvent reports whether raw message attributes may name a
@@ -203,7 +239,7 @@ func sqsToEvent(bld *builder, m *sqsRecord) (core.Event, error) {
 			if err != nil {
 				return core.Event{}, err
 			}
-			setExt(&e, core.PartitionKeyExtension, m.Attributes.MessageGroupID)
+			setEventExt(&e, core.PartitionKeyExtension, m.Attributes.MessageGroupID)
 			return e, nil
 		}
 	}
@@ -212,16 +248,16 @@ func sqsToEvent(bld *builder, m *sqsRecord) (core.Event, error) {
 		return core.Event{}, err
 	}
 	a := &m.Attributes
-	setKind(&e, core.KindQueueMessage)
-	setTime(&e, parseMillis(a.SentTimestamp))
-	setExt(&e, core.PartitionKeyExtension, a.MessageGroupID)
-	setExt(&e, ExtSequence, padSequence(a.SequenceNumber, sqsSequenceWidth))
+	e.setKind(core.KindQueueMessage)
+	e.setTime(parseMillis(a.SentTimestamp))
+	e.setExt(core.PartitionKeyExtension, a.MessageGroupID)
+	e.setExt(ExtSequence, padSequence(a.SequenceNumber, sqsSequenceWidth))
 	if n, err := strconv.ParseInt(a.ApproximateReceiveCount, 10, 32); err == nil {
-		ctx1(&e).Extensions[ExtDeliveryCount] = int32(n)
+		e.ec.Extensions[ExtDeliveryCount] = int32(n)
 	}
-	setExt(&e, ExtXRayTrace, a.AWSTraceHeader)
-	setData(&e, []byte(m.Body), ct)
-	return e, nil
+	e.setExt(ExtXRayTrace, a.AWSTraceHeader)
+	e.setData([]byte(m.Body), ct)
+	return e.event(), nil
 }
 
 func sqsAttrs(attrs map[string]events.SQSMessageAttribute) func(func(string, string) bool) {

@@ -21,6 +21,7 @@ const (
 	TypeTimer      = "timerTrigger"
 	TypeBlob       = "blobTrigger"
 	TypeCosmosDB   = "cosmosDBTrigger"
+	TypeKafka      = "kafkaTrigger"
 )
 
 // Provider is the provider name of Azure settings on a trigger:
@@ -33,8 +34,8 @@ const Provider = "azure"
 const (
 	// SettingService picks the Azure service of a neutral trigger:
 	// "storage" (default) or "servicebus" for OnQueue, "servicebus" (default)
-	// or "eventgrid" for OnTopic, "eventhubs" (default) or "cosmosdb" for
-	// OnStream.
+	// or "eventgrid" for OnTopic, "eventhubs" (default), "kafka" or
+	// "cosmosdb" for OnStream.
 	SettingService = "service"
 	// SettingResource is the ARM resource ID used as the CloudEvents source
 	// ("/subscriptions/…/queues/orders").
@@ -129,6 +130,8 @@ func writeJSON(buf *bytes.Buffer, v any) error {
 // FunctionConfig is the content of a function.json.
 type FunctionConfig struct {
 	Bindings []Binding `json:"bindings"`
+	// Retry is the function's retry policy (see RetryOf), nil for none.
+	Retry *RetryPolicy `json:"retry,omitempty"`
 }
 
 // Trigger returns the config's trigger binding (the "in" binding whose type
@@ -305,6 +308,13 @@ func triggerBinding(t core.Trigger) (Binding, error) {
 			def("connection", "EventHubConnection")
 			def("consumerGroup", "$Default")
 			def("cardinality", "many")
+		case "kafka":
+			b.Type, b.Name = TypeKafka, nameEvents
+			def("topic", t.Name)
+			def("brokerList", "%"+KafkaBrokerListSetting+"%")
+			def("consumerGroup", "$Default")
+			def("cardinality", "many")
+			def("dataType", "string")
 		case "cosmosdb":
 			b.Type, b.Name = TypeCosmosDB, nameDocument
 			def("containerName", t.Name)
@@ -315,7 +325,7 @@ func triggerBinding(t core.Trigger) (Binding, error) {
 				return b, fmt.Errorf(`cosmos db trigger %q needs With("azure", "databaseName", "...")`, t.Name)
 			}
 		default:
-			return b, fmt.Errorf("stream trigger: azure service %q is not eventhubs or cosmosdb", service)
+			return b, fmt.Errorf("stream trigger: azure service %q is not eventhubs, kafka or cosmosdb", service)
 		}
 	case core.TriggerSchedule:
 		b.Type, b.Name = TypeTimer, nameTimer
@@ -345,6 +355,9 @@ func triggerBinding(t core.Trigger) (Binding, error) {
 			continue
 		case "name", "bindingName":
 			b.Name = v
+			continue
+		}
+		if retrySettings[k] {
 			continue
 		}
 		b.Props[k] = settingValue(v)

@@ -20,7 +20,7 @@ func TestTriggerBindingErrors(t *testing.T) {
 		{"blob deletions", []core.Trigger{core.OnStorage("b", core.KindStorageObjectDeleted)}, "BlobDeleted"},
 		{"bad service", []core.Trigger{core.OnQueue("q").With("azure", "service", "kafka")}, "not storage or servicebus"},
 		{"bad topic service", []core.Trigger{core.OnTopic("t", "s").With("azure", "service", "sqs")}, "not servicebus or eventgrid"},
-		{"bad stream service", []core.Trigger{core.OnStream("s").With("azure", "service", "kinesis")}, "not eventhubs or cosmosdb"},
+		{"bad stream service", []core.Trigger{core.OnStream("s").With("azure", "service", "kinesis")}, "not eventhubs, kafka or cosmosdb"},
 		{"bad cron", []core.Trigger{core.OnSchedule("* * *", "")}, "cron"},
 	}
 	for _, tt := range tests {

@@ -61,7 +61,9 @@ func (d *decoder) blob(raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
-	c.setBody(&e, b, "application/json", false)
+	if err := c.setBody(&e, b, "application/json", false); err != nil {
+		return err
+	}
 	d.inv.Events = append(d.inv.Events, e)
 	return nil
 }

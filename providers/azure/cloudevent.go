@@ -3,7 +3,9 @@ package azure
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -11,6 +13,8 @@ import (
 	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/jsonscan"
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // embedded returns the CloudEvent a message carries, if any: a structured
@@ -61,32 +65,36 @@ func ceProperty(k string) (string, bool) {
 // amqpBinary reads a CloudEvent in the AMQP binding's binary mode from
 // application properties.
 func amqpBinary(body []byte, ct string, props map[string]json.RawMessage) (core.Event, bool, error) {
-	found := false
-	for k := range props {
-		if _, ok := ceProperty(k); ok {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return core.Event{}, false, nil
-	}
-	found = false
-	ec := &event.EventContextV1{}
+	var attrs [][2]string
 	for k, raw := range props {
-		name, ok := ceProperty(k)
-		if !ok {
-			continue
+		if name, ok := ceProperty(k); ok {
+			attrs = append(attrs, [2]string{name, scalarString(raw)})
 		}
-		if name == "specversion" {
-			found = true
-		}
-		if err := cejson.SetAttribute(ec, name, scalarString(raw)); err != nil {
-			return core.Event{}, false, invalid("application property %s: %v", k, err)
-		}
+	}
+	e, ok, err := binaryEvent(body, ct, attrs)
+	if err != nil {
+		return e, ok, invalid("application properties (CloudEvents binary mode): %v", err)
+	}
+	return e, ok, nil
+}
+
+// binaryEvent builds the CloudEvent of a message in a binding's binary
+// mode from its attributes (name, value), body and content type: no event
+// (false) unless the attributes hold specversion. The error names a bad
+// attribute, or data that is not the JSON its content type announces.
+func binaryEvent(body []byte, ct string, attrs [][2]string) (core.Event, bool, error) {
+	found := false
+	for _, a := range attrs {
+		found = found || a[0] == "specversion"
 	}
 	if !found {
 		return core.Event{}, false, nil
+	}
+	ec := &event.EventContextV1{}
+	for _, a := range attrs {
+		if err := cejson.SetAttribute(ec, a[0], a[1]); err != nil {
+			return core.Event{}, false, fmt.Errorf("attribute %s: %v", a[0], err)
+		}
 	}
 	if ec.DataContentType == nil && ct != "" {
 		ec.DataContentType = &ct
@@ -95,6 +103,9 @@ func amqpBinary(body []byte, ct string, props map[string]json.RawMessage) (core.
 	if body != nil {
 		e.DataEncoded = body
 		e.DataBase64 = cejson.IsBinaryData(e.DataContentType(), body)
+		if !e.DataBase64 && mediatype.IsJSON(mediatype.OfPtr(ec.DataContentType)) && !(jsonscan.Valid(body) && utf8.Valid(body)) {
+			return core.Event{}, false, fmt.Errorf("data is not valid JSON, which datacontenttype %q announces", e.DataContentType())
+		}
 	}
 	if err := cejson.Validate(e); err != nil {
 		return core.Event{}, false, err

@@ -56,7 +56,9 @@ func (d *decoder) cosmos(raw json.RawMessage) error {
 		if d.src.PartitionKeyPath != "" {
 			c.setString(core.PartitionKeyExtension, documentPath(it, d.src.PartitionKeyPath))
 		}
-		c.setBody(&e, it, "application/json", false)
+		if err := c.setBody(&e, it, "application/json", false); err != nil {
+			return err
+		}
 		d.inv.Events = append(d.inv.Events, e)
 	}
 	return nil

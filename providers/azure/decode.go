@@ -2,6 +2,7 @@ package azure
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/types"
@@ -18,6 +20,7 @@ import (
 	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cejson"
 	"github.com/polyfn/polyfn/internal/jsonscan"
+	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
 // CloudEvents types of synthesized events.
@@ -52,7 +55,8 @@ type Invocation struct {
 	// HTTPBody is the HTTP request's body.
 	HTTPBody []byte
 
-	one [1]core.Event // Events of a single-record trigger, in the same allocation
+	one   [1]core.Event // Events of a single-record trigger, in the same allocation
+	kafka []KafkaRecord // the records of a Kafka trigger, index-aligned with Events
 }
 
 // Ordered reports whether the records of the batch must run in order per
@@ -62,10 +66,17 @@ func (inv *Invocation) Ordered() bool { return inv.Trigger == core.TriggerStream
 
 // Options returns the driver.RunBatch options for the invocation's batch:
 // for an ordered source (see Ordered), records with the same partitionkey
-// run in order and a failure stops the later records of its key. The
-// runtime adds the function's batch concurrency.
+// run in order and a failure stops the later records of its key. A Kafka
+// record runs with its KafkaRecord in its context (KafkaRecordFromContext).
+// The runtime adds the function's batch concurrency.
 func (inv *Invocation) Options() driver.BatchOptions {
-	return driver.BatchOptions{StopOnFailure: inv.Ordered()}
+	o := driver.BatchOptions{StopOnFailure: inv.Ordered()}
+	if recs := inv.kafka; len(recs) == len(inv.Events) && len(recs) > 0 {
+		o.Context = func(ctx context.Context, i int) context.Context {
+			return context.WithValue(ctx, kafkaKey{}, &recs[i])
+		}
+	}
+	return o
 }
 
 // Decode turns an invocation request into the CloudEvents the function
@@ -104,6 +115,9 @@ func Decode(req *Request, src Source) (*Invocation, error) {
 	case strings.EqualFold(b.Type, TypeEventHub):
 		hd := d
 		err = hd.eventHub(raw)
+	case strings.EqualFold(b.Type, TypeKafka):
+		hd := d
+		err = hd.kafka(raw)
 	case strings.EqualFold(b.Type, TypeEventGrid):
 		err = d.eventGrid(raw)
 	case strings.EqualFold(b.Type, TypeTimer):
@@ -138,9 +152,10 @@ func dataKeys(req *Request) string {
 // one shaped like an HTTP request, timer or Event Grid event), and the type
 // follows from the value and from Metadata keys only that trigger sends
 // (DequeueCount for Queue Storage, PartitionContext for Event Hubs, LockToken
-// or DeliveryCount for Service Bus, Uri and Properties for blobs; a bare
-// array of documents is a Cosmos DB change feed). Blob values are read as
-// base64, Event Hubs and Service Bus bodies as text. Declare the trigger
+// or DeliveryCount for Service Bus, Topic and Offset for Kafka, Uri and
+// Properties for blobs; a bare array of documents is a Cosmos DB change
+// feed). Blob values are read as base64, Event Hubs, Service Bus and Kafka
+// bodies as text. Declare the trigger
 // when this guess is not enough.
 func Infer(req *Request) (Binding, error) {
 	name := ""
@@ -183,6 +198,13 @@ func Infer(req *Request) (Binding, error) {
 			b.Props["cardinality"] = "many"
 		case has("LockToken") || has("DeliveryCount") || has("MessageId"):
 			b.Type = TypeServiceBus
+		// After Service Bus: it lifts a JSON body's members into Metadata.
+		case has("TopicArray") && has("OffsetArray") || has("Topic") && has("Offset") && has("Partition"):
+			b.Type = TypeKafka
+			b.Props["cardinality"] = "one"
+			if has("TopicArray") {
+				b.Props["cardinality"] = "many"
+			}
 		case has("Uri") && has("Properties"):
 			b.Type = TypeBlob
 			b.Props["dataType"] = "binary"
@@ -353,11 +375,13 @@ func (c *evctx) setString(name, v string) {
 // setBody sets the event's data. ct "" (or a sender's content type that
 // is no media type) is replaced by application/json for a JSON object or
 // array, application/octet-stream for binary data and text/plain otherwise.
-func (c *evctx) setBody(e *core.Event, body []byte, ct string, binary bool) {
+// Data a JSON media type labels must be JSON: otherwise the error says so
+// (a permanent failure: delivering it again cannot help).
+func (c *evctx) setBody(e *core.Event, body []byte, ct string, binary bool) error {
 	if body == nil {
-		return
+		return nil
 	}
-	if !strings.Contains(ct, "/") {
+	if !strings.Contains(ct, "/") || mediatype.Check(ct) != nil {
 		switch {
 		case binary:
 			ct = "application/octet-stream"
@@ -371,6 +395,10 @@ func (c *evctx) setBody(e *core.Event, body []byte, ct string, binary bool) {
 	c.v1.DataContentType = &c.ct
 	e.DataEncoded = body
 	e.DataBase64 = binary || cejson.IsBinaryData(ct, body)
+	if !e.DataBase64 && mediatype.IsJSON(mediatype.Of(ct)) && !(jsonscan.Valid(body) && utf8.Valid(body)) {
+		return invalid("data is not valid JSON, which its content type %q announces", ct)
+	}
+	return nil
 }
 
 // payload decodes a message body: base64 for dataType binary, else text.

@@ -69,6 +69,20 @@ func TestDecodeGolden(t *testing.T) {
 		{name: "eventhub-many-string", src: func(t *testing.T) Source {
 			return declare(t, core.OnStream("telemetry").With("azure", "dataType", "string"))
 		}},
+		{name: "kafka-many", src: func(t *testing.T) Source {
+			return declare(t, core.OnStream("kafkaeventhubtest1").With("azure", "service", "kafka"))
+		}},
+		{name: "kafka-many-inferred", file: "kafka-many"},
+		{name: "kafka-single", src: func(t *testing.T) Source {
+			return declare(t, core.OnStream("kafkaeventhubtest1").With("azure", "service", "kafka").With("azure", "cardinality", "one").With("azure", "name", "event"))
+		}},
+		{name: "kafka-single-inferred", file: "kafka-single"},
+		{name: "kafka-binary", src: func(t *testing.T) Source {
+			return declare(t, core.OnStream("kafkaeventhubtest1").With("azure", "service", "kafka").With("azure", "dataType", "binary"))
+		}},
+		{name: "kafka-cloudevent", src: func(t *testing.T) Source {
+			return declare(t, core.OnStream("orders").With("azure", "service", "kafka"))
+		}},
 		{name: "eventgrid-eventgrid-schema"},
 		{name: "eventgrid-cloudevent-schema"},
 		{name: "eventgrid-cloudevent-base64", src: func(t *testing.T) Source {
@@ -168,7 +182,7 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "unknown shape", body: `{"Data":{"x":"\"hi\""},"Metadata":{}}`, want: "cannot tell the trigger"},
 		{name: "two members", body: `{"Data":{"a":"1","b":"2"}}`, want: "cannot tell which Data member"},
 		{name: "declared name missing", body: `{"Data":{"a":"1","b":"2"}}`, src: Source{Trigger: Binding{Type: TypeQueue, Name: "msg"}}, want: `no member "msg"`},
-		{name: "unsupported type", body: `{"Data":{"a":"1"}}`, src: Source{Trigger: Binding{Type: "kafkaTrigger", Name: "a"}}, want: "not supported"},
+		{name: "unsupported type", body: `{"Data":{"a":"1"}}`, src: Source{Trigger: Binding{Type: "rabbitMQTrigger", Name: "a"}}, want: "not supported"},
 		{name: "bad base64", body: `{"Data":{"b":"!!"}}`, src: Source{Trigger: Binding{Type: TypeEventHub, Name: "b", Props: map[string]any{"dataType": "binary"}}}, want: "base64"},
 		{name: "batch not array", body: `{"Data":{"b":"\"{}\""}}`, src: Source{Trigger: Binding{Type: TypeEventHub, Name: "b", Props: map[string]any{"cardinality": "many"}}}, want: "not a JSON array"},
 		{name: "timer not object", body: `{"Data":{"t":"\"x\""}}`, src: Source{Trigger: Binding{Type: TypeTimer, Name: "t"}}, want: "TimerInfo"},

@@ -1,8 +1,9 @@
 // Package azure translates between the Azure Functions custom-handler wire
 // protocol and CloudEvents, in two steps: decode an invocation request into
 // events, and encode the events' results into the host's answer. It also
-// maps an App's trigger declarations to Azure bindings; package funcapp
-// writes the function app files (host.json, function.json) from them.
+// maps an App's trigger declarations to Azure bindings and retry policies
+// ([TriggerBinding], [RetryOf]); package funcapp writes the function app
+// files (host.json, function.json, the app settings) from them.
 //
 // The package is pure: it starts no process, opens no socket, reads no
 // environment variable and calls no user code. The adapter in
@@ -25,8 +26,10 @@
 // Every synthesized event carries the extension polyfnkind; an event that
 // already is a CloudEvent (Event Grid CloudEvents schema, a message holding
 // a structured CloudEvent or cloudEvents: application properties, an HTTP
-// request in CloudEvents binary or structured mode) passes through. A
-// function reaches the raw request with [RequestFromContext].
+// request in CloudEvents binary or structured mode, a Kafka record in the
+// CloudEvents Kafka binding) passes through. A function reaches the raw
+// request with [RequestFromContext], and a Kafka trigger's record (topic,
+// partition, offset, key, headers) with [KafkaRecordFromContext].
 //
 // # Encode
 //

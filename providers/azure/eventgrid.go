@@ -144,7 +144,9 @@ func FromEventGridSchema(raw json.RawMessage) (core.Event, error) {
 	}
 	c.setString("dataversion", g.DataVersion)
 	if d := bytes.TrimSpace(g.Data); len(d) > 0 && string(d) != "null" {
-		c.setBody(&e, d, "application/json", false)
+		if err := c.setBody(&e, d, "application/json", false); err != nil {
+			return e, err
+		}
 	}
 	return e, nil
 }

@@ -59,6 +59,5 @@ func (d *decoder) ehEvent(body []byte, meta metaAt, src, partition string) (core
 	c.setString(core.PartitionKeyExtension, pk)
 	c.setString("sequence", padSequence(seq))
 	c.setString("partition", partition)
-	c.setBody(&e, body, ct, d.binary())
-	return e, nil
+	return e, c.setBody(&e, body, ct, d.binary())
 }

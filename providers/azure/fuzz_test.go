@@ -43,6 +43,9 @@ var fuzzBindings = []Binding{
 	{Type: TypeTimer, Name: "timer"},
 	{Type: TypeBlob, Name: "blob", Props: map[string]any{"dataType": "binary"}},
 	{Type: TypeCosmosDB, Name: "documents"},
+	{Type: TypeKafka, Name: "events", Props: map[string]any{"cardinality": "many", "dataType": "string"}},
+	{Type: TypeKafka, Name: "events", Props: map[string]any{"cardinality": "many", "dataType": "binary"}},
+	{Type: TypeKafka, Name: "event", Props: map[string]any{"cardinality": "one"}},
 }
 
 // FuzzDecode runs every decoder (inferred and each declared trigger type)

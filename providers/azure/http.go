@@ -59,7 +59,9 @@ func (d *decoder) http(raw json.RawMessage) error {
 	c.setSubject(r.URL.Path)
 	c.setTime(d.req.Sys().UtcNow)
 	if len(body) > 0 {
-		c.setBody(&e, body, r.Header.Get("Content-Type"), false)
+		if err := c.setBody(&e, body, r.Header.Get("Content-Type"), false); err != nil {
+			return err
+		}
 	}
 	d.inv.Events = append(d.inv.Events, e)
 	return nil

@@ -40,7 +40,9 @@ func (d *decoder) queue(raw json.RawMessage) error {
 	if t, ok := d.req.MetaTime("ExpirationTime"); ok {
 		c.v1.Extensions["expirytime"] = t.Format(time.RFC3339)
 	}
-	c.setBody(&e, body, "", d.binary())
+	if err := c.setBody(&e, body, "", d.binary()); err != nil {
+		return err
+	}
 	d.inv.Events = append(d.inv.Events, e)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/polyfn/polyfn/internal/intern"
 	"github.com/polyfn/polyfn/internal/jsonscan"
@@ -53,14 +54,17 @@ var keys = intern.NewSet("sys", "Id", "DequeueCount", "PopReceipt", "InsertionTi
 
 // ParseRequest parses an invocation request body. Top-level names match
 // case-insensitively, as the host's own reader does. It fails, wrapping
-// ErrInvalidRequest, when body is not JSON, not an object, or has no Data
-// object. The Request's raw values share body's memory: body must not change
+// ErrInvalidRequest, when body is not JSON (in UTF-8, as RFC 8259
+// requires and the host writes it), not an object, or has no Data object. The Request's raw values share body's memory: body must not change
 // while they are in use.
 func ParseRequest(body []byte) (*Request, error) {
 	if !jsonscan.Valid(body) {
 		var v any
 		err := json.Unmarshal(body, &v)
 		return nil, invalid("body is not the host's JSON envelope: %v", err)
+	}
+	if !utf8.Valid(body) {
+		return nil, invalid("body is not the host's JSON envelope: not UTF-8")
 	}
 	i := jsonscan.SkipSpace(body, 0)
 	if body[i] != '{' {
@@ -390,13 +394,14 @@ func abbrev(b []byte) string {
 	return string(b)
 }
 
-// looksJSON reports whether text is a JSON object or array.
+// looksJSON reports whether text is a JSON object or array, in UTF-8 as
+// JSON must be.
 func looksJSON(b []byte) bool {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
 		return false
 	}
-	return jsonscan.Valid(b)
+	return jsonscan.Valid(b) && utf8.Valid(b)
 }
 
 // padSequence zero-pads a decimal sequence number to 20 digits, so that

@@ -76,6 +76,5 @@ func (d *decoder) sbEvent(body []byte, meta metaAt, src string, kind core.EventK
 	if t, err := metaTime(meta("ExpiresAtUtc")); err == nil && !t.IsZero() {
 		c.v1.Extensions["expirytime"] = t.Format(time.RFC3339)
 	}
-	c.setBody(&e, body, ct, d.binary())
-	return e, nil
+	return e, c.setBody(&e, body, ct, d.binary())
 }

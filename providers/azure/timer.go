@@ -23,7 +23,9 @@ func (d *decoder) timer(raw json.RawMessage) error {
 	}
 	c.setTime(d.req.Sys().UtcNow)
 	c.v1.Extensions["pastdue"] = ti.IsPastDue
-	c.setBody(&e, append([]byte(nil), bytes.TrimSpace(raw)...), "application/json", false)
+	if err := c.setBody(&e, append([]byte(nil), bytes.TrimSpace(raw)...), "application/json", false); err != nil {
+		return err
+	}
 	d.inv.Events = append(d.inv.Events, e)
 	return nil
 }

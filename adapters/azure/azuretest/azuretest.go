@@ -59,6 +59,10 @@ type (
 	ServiceBusMessage = azurehost.ServiceBusMessage
 	// EventHubEvent is an Event Hubs event and its metadata.
 	EventHubEvent = azurehost.EventHubEvent
+	// KafkaRecord is a Kafka record as the Functions Kafka extension reads it.
+	KafkaRecord = azurehost.KafkaRecord
+	// KafkaHeader is one header of a Kafka record.
+	KafkaHeader = azurehost.KafkaHeader
 	// PartitionContext is the Event Hubs partition an invocation reads.
 	PartitionContext = azurehost.PartitionContext
 	// ScheduleStatus is a timer's schedule status.
@@ -159,3 +163,9 @@ func Start(ctx context.Context, path string, opts StartOptions) (*Process, error
 
 // FreePort returns a TCP port that was free a moment ago.
 func FreePort() (int, error) { return azurehost.FreePort() }
+
+// KafkaBatch builds a kafkaTrigger invocation with cardinality many,
+// records encoded for dataType ("", "string" or "binary").
+func KafkaBatch(binding string, rs []KafkaRecord, dataType string) Request {
+	return azurehost.KafkaBatch(binding, rs, dataType)
+}

@@ -6,9 +6,7 @@ package sam
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/yamlout"
@@ -22,8 +20,14 @@ type Options struct {
 	CodeURI string
 	// Architecture is "arm64" (the default) or "x86_64".
 	Architecture string
-	// MemorySize in MB; 0 means 128.
+	// MemorySize in MB for functions that declare none (core.WithMemory);
+	// 0 means 128.
 	MemorySize int
+	// MaxReceiveCount is how many times a queue the template creates
+	// delivers a message before its redrive policy moves it to the
+	// queue's dead-letter queue, and how many times a stream's failed
+	// batch is retried; 0 means 5.
+	MaxReceiveCount int
 }
 
 // Template returns an AWS SAM template for app: one
@@ -32,8 +36,28 @@ type Options struct {
 // POLYFN_FUNCTION; an event per trigger; FunctionResponseTypes
 // [ReportBatchItemFailures] on every batch source; a least-privilege policy
 // per trigger. Queues, topics, streams and buckets named without an
-// aws/arn setting are created by the template. It returns an error that
-// names the function and trigger that AWS cannot express.
+// aws/arn setting are created by the template; a queue with a dead-letter
+// queue, a redrive policy and a visibility timeout six times the longest
+// timeout of its functions. A function an asynchronous source invokes
+// (topic, storage, schedule, event) gets a dead-letter queue for the events
+// that failed Lambda's retries; a stream's event source retries a failed
+// batch MaxReceiveCount times, then describes it in that queue.
+//
+// Each declared setting (core.App.Setting) is a template parameter that
+// every function reads as an environment variable: a String parameter for
+// a plain value, with its default; for a secret, a NoEcho parameter naming
+// a Secrets Manager secret, resolved with a dynamic reference
+// ({{resolve:secretsmanager:...}}). The template holds no value.
+//
+// Each function's knobs (core.Deployment) map to MemorySize,
+// ReservedConcurrentExecutions (most instances) and
+// ProvisionedConcurrencyConfig (fewest); a canary or linear rollout to
+// AutoPublishAlias (Alias) and a DeploymentPreference with a CloudWatch
+// alarm on the alias's errors. One binary serves every function, so a
+// declared architecture must be Options.Architecture.
+//
+// It returns an error that names the function and trigger, setting or
+// knob that AWS cannot express.
 func Template(app *core.App, opts Options) ([]byte, error) {
 	if opts.CodeURI == "" {
 		opts.CodeURI = "function.zip"
@@ -47,7 +71,17 @@ func Template(app *core.App, opts Options) ([]byte, error) {
 	if opts.MemorySize == 0 {
 		opts.MemorySize = 128
 	}
-	g := &samGen{created: map[string]bool{}}
+	if opts.MaxReceiveCount == 0 {
+		opts.MaxReceiveCount = 5
+	}
+	g := &samGen{opts: opts, ids: map[string]string{}}
+	if err := g.planQueues(app); err != nil {
+		return nil, fmt.Errorf("sam: %w", err)
+	}
+	params, env, err := g.settings(app.Settings())
+	if err != nil {
+		return nil, fmt.Errorf("sam: %w", err)
+	}
 	for _, f := range app.Functions() {
 		if _, err := aws.SourceOf(f); err != nil {
 			return nil, fmt.Errorf("sam: %w", err)
@@ -59,20 +93,29 @@ func Template(app *core.App, opts Options) ([]byte, error) {
 			return nil, fmt.Errorf("sam: function %q: %w", f.Name, err)
 		}
 	}
+	globals := yamlout.Map{
+		{Key: "Runtime", Value: "provided.al2023"},
+		{Key: "Handler", Value: "bootstrap"},
+		{Key: "Architectures", Value: []string{opts.Architecture}},
+		{Key: "CodeUri", Value: opts.CodeURI},
+		{Key: "MemorySize", Value: opts.MemorySize},
+		{Key: "Timeout", Value: defaultTimeout},
+	}
+	if len(env) > 0 {
+		// SAM merges these variables with each function's own.
+		globals = append(globals, yamlout.KV{Key: "Environment", Value: yamlout.Map{{Key: "Variables", Value: env}}})
+	}
 	doc := yamlout.Map{
 		{Key: "AWSTemplateFormatVersion", Value: "2010-09-09"},
 		{Key: "Transform", Value: "AWS::Serverless-2016-10-31"},
 		{Key: "Description", Value: "polyfn app: " + strings.Join(app.Names(), ", ")},
-		{Key: "Globals", Value: yamlout.Map{{Key: "Function", Value: yamlout.Map{
-			{Key: "Runtime", Value: "provided.al2023"},
-			{Key: "Handler", Value: "bootstrap"},
-			{Key: "Architectures", Value: []string{opts.Architecture}},
-			{Key: "CodeUri", Value: opts.CodeURI},
-			{Key: "MemorySize", Value: opts.MemorySize},
-			{Key: "Timeout", Value: 30},
-		}}}},
-		{Key: "Resources", Value: g.resources},
 	}
+	if len(params) > 0 {
+		doc = append(doc, yamlout.KV{Key: "Parameters", Value: params})
+	}
+	doc = append(doc,
+		yamlout.KV{Key: "Globals", Value: yamlout.Map{{Key: "Function", Value: globals}}},
+		yamlout.KV{Key: "Resources", Value: g.resources})
 	if len(g.outputs) > 0 {
 		doc = append(doc, yamlout.KV{Key: "Outputs", Value: g.outputs})
 	}
@@ -80,19 +123,28 @@ func Template(app *core.App, opts Options) ([]byte, error) {
 }
 
 type samGen struct {
-	resources yamlout.Map
-	outputs   yamlout.Map
-	created   map[string]bool // logical ids of generated queues, topics, ...
+	opts         Options
+	resources    yamlout.Map
+	outputs      yamlout.Map
+	ids          map[string]string // logical id → what it names (claim)
+	queueTimeout map[string]int    // queue the template creates → its functions' longest timeout, in seconds
 }
 
 func (g *samGen) function(f *core.Function) error {
 	id := logicalID(f.Name) + "Function"
+	if _, err := g.claim(id, "function "+f.Name); err != nil {
+		return err
+	}
+	failures, async, err := g.failureQueue(f, id)
+	if err != nil {
+		return err
+	}
 	var events yamlout.Map
 	var policies []any
 	hasHTTPAPI := false
 	for i, t := range f.Triggers {
 		name := fmt.Sprintf("%s%d", logicalID(string(t.Kind)), i+1)
-		ev, pol, err := g.event(t)
+		ev, pol, err := g.event(t, failures)
 		if err != nil {
 			return fmt.Errorf("trigger %s: %w", t, err)
 		}
@@ -112,11 +164,19 @@ func (g *samGen) function(f *core.Function) error {
 		{Key: "Environment", Value: yamlout.Map{{Key: "Variables", Value: yamlout.Map{{Key: "POLYFN_FUNCTION", Value: f.Name}}}}},
 	}
 	if f.Timeout > 0 {
-		secs := int((f.Timeout + 999_999_999) / 1_000_000_000)
-		if secs > 900 {
-			return fmt.Errorf("timeout %s is over Lambda's 900 s", f.Timeout)
+		secs, err := timeoutSeconds(f)
+		if err != nil {
+			return err
 		}
 		props = append(props, yamlout.KV{Key: "Timeout", Value: secs})
+	}
+	knobs, err := g.knobs(f, id)
+	if err != nil {
+		return err
+	}
+	props = append(props, knobs...)
+	if async {
+		props = append(props, yamlout.KV{Key: "DeadLetterQueue", Value: yamlout.Map{{Key: "Type", Value: "SQS"}, {Key: "TargetArn", Value: failures}}})
 	}
 	if len(policies) > 0 {
 		props = append(props, yamlout.KV{Key: "Policies", Value: policies})
@@ -128,8 +188,7 @@ func (g *samGen) function(f *core.Function) error {
 		{Key: "Type", Value: "AWS::Serverless::Function"},
 		{Key: "Properties", Value: props},
 	}})
-	if hasHTTPAPI && !g.created["HttpApiUrl"] {
-		g.created["HttpApiUrl"] = true
+	if hasHTTPAPI && len(g.outputs) == 0 {
 		g.outputs = append(g.outputs, yamlout.KV{Key: "HttpApiUrl", Value: yamlout.Map{
 			{Key: "Value", Value: yamlout.Map{{Key: "Fn::Sub", Value: "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}}},
 		}})
@@ -137,14 +196,23 @@ func (g *samGen) function(f *core.Function) error {
 	return nil
 }
 
-// event returns the SAM events and policies of one trigger.
-func (g *samGen) event(t core.Trigger) ([]yamlout.Map, []any, error) {
+// event returns the SAM events and policies of one trigger; failures is
+// the ARN of the function's failure queue, where a stream's failed batches
+// are described after MaxReceiveCount retries.
+func (g *samGen) event(t core.Trigger, failures any) ([]yamlout.Map, []any, error) {
 	arn := t.Setting("aws", aws.SettingARN)
 	batch := func(m yamlout.Map) yamlout.Map {
 		if t.BatchSize > 0 {
 			m = append(m, yamlout.KV{Key: "BatchSize", Value: t.BatchSize})
 		}
-		return append(m, yamlout.KV{Key: "FunctionResponseTypes", Value: []string{"ReportBatchItemFailures"}})
+		m = append(m, yamlout.KV{Key: "FunctionResponseTypes", Value: []string{"ReportBatchItemFailures"}})
+		if t.Kind == core.TriggerStream {
+			m = append(m, yamlout.KV{Key: "MaximumRetryAttempts", Value: g.opts.MaxReceiveCount},
+				yamlout.KV{Key: "DestinationConfig", Value: yamlout.Map{{Key: "OnFailure", Value: yamlout.Map{
+					{Key: "Type", Value: "SQS"}, {Key: "Destination", Value: failures},
+				}}}})
+		}
+		return m
 	}
 	switch t.Kind {
 	case core.TriggerHTTP:
@@ -162,11 +230,22 @@ func (g *samGen) event(t core.Trigger) ([]yamlout.Map, []any, error) {
 		}
 		return evs, nil, nil
 	case core.TriggerQueue:
-		ref, name := g.resource("Queue", "AWS::SQS::Queue", "QueueName", "Arn", t.Name, arn)
+		var ref any = arn
+		name := arnName(arn)
+		if arn == "" {
+			var err error
+			if ref, err = g.queue(t.Name); err != nil {
+				return nil, nil, err
+			}
+			name = t.Name
+		}
 		ev := yamlout.Map{{Key: "Type", Value: "SQS"}, {Key: "Properties", Value: batch(yamlout.Map{{Key: "Queue", Value: ref}})}}
 		return []yamlout.Map{ev}, []any{yamlout.Map{{Key: "SQSPollerPolicy", Value: yamlout.Map{{Key: "QueueName", Value: name}}}}}, nil
 	case core.TriggerTopic:
-		ref, _ := g.resource("Topic", "AWS::SNS::Topic", "TopicName", "TopicArn", t.Name, arn)
+		ref, _, err := g.resource("Topic", "AWS::SNS::Topic", "TopicName", "TopicArn", t.Name, arn)
+		if err != nil {
+			return nil, nil, err
+		}
 		return []yamlout.Map{{{Key: "Type", Value: "SNS"}, {Key: "Properties", Value: yamlout.Map{{Key: "Topic", Value: ref}}}}}, nil, nil
 	case core.TriggerSchedule:
 		expr, err := Cron(t.Cron)
@@ -188,7 +267,10 @@ func (g *samGen) event(t core.Trigger) ([]yamlout.Map, []any, error) {
 			pol := yamlout.Map{{Key: "DynamoDBStreamReadPolicy", Value: yamlout.Map{{Key: "TableName", Value: table}, {Key: "StreamName", Value: "*"}}}}
 			return []yamlout.Map{ev}, []any{pol}, nil
 		}
-		ref, name := g.resource("Stream", "AWS::Kinesis::Stream", "Name", "Arn", t.Name, arn)
+		ref, name, err := g.resource("Stream", "AWS::Kinesis::Stream", "Name", "Arn", t.Name, arn)
+		if err != nil {
+			return nil, nil, err
+		}
 		if arn == "" {
 			g.addProperty(logicalID(t.Name)+"Stream", yamlout.KV{Key: "ShardCount", Value: 1})
 		}
@@ -197,8 +279,11 @@ func (g *samGen) event(t core.Trigger) ([]yamlout.Map, []any, error) {
 	case core.TriggerStorage:
 		// SAM's S3 event needs the bucket in the same template.
 		id := logicalID(t.Name) + "Bucket"
-		if !g.created[id] {
-			g.created[id] = true
+		fresh, err := g.claim(id, "bucket "+t.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if fresh {
 			g.resources = append(g.resources, yamlout.KV{Key: id, Value: yamlout.Map{
 				{Key: "Type", Value: "AWS::S3::Bucket"},
 				{Key: "Properties", Value: yamlout.Map{{Key: "BucketName", Value: t.Name}}},
@@ -230,19 +315,22 @@ func (g *samGen) event(t core.Trigger) ([]yamlout.Map, []any, error) {
 // resource returns how an event refers to a queue, topic or stream: its ARN
 // when the trigger gives one, or a resource the template creates. It also
 // returns the resource's name for policy templates.
-func (g *samGen) resource(suffix, typ, nameProp, arnAttr, name, arn string) (any, string) {
+func (g *samGen) resource(suffix, typ, nameProp, arnAttr, name, arn string) (any, string, error) {
 	if arn != "" {
-		return arn, arnName(arn)
+		return arn, arnName(arn), nil
 	}
 	id := logicalID(name) + suffix
-	if !g.created[id] {
-		g.created[id] = true
+	fresh, err := g.claim(id, strings.ToLower(suffix)+" "+name)
+	if err != nil {
+		return nil, "", err
+	}
+	if fresh {
 		g.resources = append(g.resources, yamlout.KV{Key: id, Value: yamlout.Map{
 			{Key: "Type", Value: typ},
 			{Key: "Properties", Value: yamlout.Map{{Key: nameProp, Value: name}}},
 		}})
 	}
-	return yamlout.Map{{Key: "Fn::GetAtt", Value: []string{id, arnAttr}}}, name
+	return yamlout.Map{{Key: "Fn::GetAtt", Value: []string{id, arnAttr}}}, name, nil
 }
 
 // addProperty adds a property to a generated resource.
@@ -265,117 +353,4 @@ func (g *samGen) addProperty(id string, kv yamlout.KV) {
 		}
 		g.resources[i].Value = m
 	}
-}
-
-// arnName returns the last part of an ARN: the queue, topic or stream name.
-func arnName(arn string) string {
-	if i := strings.LastIndexAny(arn, ":/"); i >= 0 {
-		return arn[i+1:]
-	}
-	return arn
-}
-
-// dynamoTable returns the table name of a DynamoDB stream ARN.
-func dynamoTable(arn string) string {
-	_, rest, _ := strings.Cut(arn, ":table/")
-	table, _, _ := strings.Cut(rest, "/")
-	return table
-}
-
-// logicalID turns a name into a CloudFormation logical id: letters and
-// digits only, each word capitalized ("order-placed" → "OrderPlaced").
-func logicalID(name string) string {
-	var b strings.Builder
-	up := true
-	for _, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) || r > unicode.MaxASCII {
-			up = true
-			continue
-		}
-		if up {
-			r = unicode.ToUpper(r)
-			up = false
-		}
-		b.WriteRune(r)
-	}
-	if b.Len() == 0 || !unicode.IsLetter(rune(b.String()[0])) {
-		return "Fn" + b.String()
-	}
-	return b.String()
-}
-
-var wildcardRE = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
-
-// samPath converts a net/http.ServeMux route to an HTTP API path:
-// "/orders/{id}" stays, "/files/{path...}" becomes "/files/{path+}", and a
-// subtree "/api/" becomes "/api/{proxy+}".
-func samPath(route string) (string, error) {
-	if strings.Contains(route, "{$}") {
-		return strings.ReplaceAll(route, "{$}", ""), nil
-	}
-	if strings.ContainsAny(route, "*") {
-		return "", fmt.Errorf("route %q: HTTP API paths cannot hold *", route)
-	}
-	// A {name...} wildcard is greedy; {name} matches one segment in both.
-	p := wildcardRE.ReplaceAllStringFunc(route, func(m string) string {
-		if strings.HasSuffix(m, "...}") {
-			return strings.TrimSuffix(m, "...}") + "+}"
-		}
-		return m
-	})
-	if strings.HasSuffix(p, "/") {
-		if p == "/" {
-			return "/{proxy+}", nil
-		}
-		p += "{proxy+}"
-	}
-	return p, nil
-}
-
-// Cron converts a five-field cron expression (core.ParseCron) to an
-// EventBridge cron() expression: six fields with a year, one of the day
-// fields "?", and weekdays as names, since EventBridge counts them from 1
-// (Sunday) where cron counts from 0. Expressions that restrict both the day
-// of the month and the day of the week, or step through weekdays, have no
-// EventBridge equivalent and return an error that says so.
-func Cron(expr string) (string, error) {
-	c, err := core.ParseCron(expr)
-	if err != nil {
-		return "", err
-	}
-	dom, dow := c.DayOfMonth, c.DayOfWeek
-	switch {
-	case (dom == "*" || dom == "?") && (dow == "*" || dow == "?"):
-		dom, dow = "*", "?"
-	case dow == "*" || dow == "?":
-		dow = "?"
-	case dom == "*" || dom == "?":
-		dom = "?"
-	default:
-		return "", fmt.Errorf("cron %q restricts both the day of the month and the day of the week; EventBridge allows one (use ? in the other)", expr)
-	}
-	if dow != "?" {
-		if strings.Contains(dow, "/") {
-			return "", fmt.Errorf("cron %q steps through weekdays, which EventBridge cannot express; list them instead", expr)
-		}
-		dow = weekdayNames(dow)
-	}
-	return fmt.Sprintf("cron(%s %s %s %s %s *)", c.Minute, c.Hour, dom, c.Month, dow), nil
-}
-
-var (
-	weekdays  = [...]string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"}
-	weekdayRE = regexp.MustCompile(`[0-7]`)
-)
-
-// weekdayNames replaces weekday numbers (0-7) with names.
-func weekdayNames(field string) string {
-	return weekdayRE.ReplaceAllStringFunc(field, func(d string) string { return weekdays[d[0]-'0'] })
-}
-
-// isDynamoDBStream reports whether a stream trigger reads a DynamoDB stream,
-// by the rule the Lambda adapter applies.
-func isDynamoDBStream(t core.Trigger) bool {
-	src, err := aws.SourceOf(&core.Function{Kind: core.EventFunction, Triggers: []core.Trigger{t}})
-	return err == nil && len(src) == 1 && src[0] == aws.SourceDynamoDB
 }

@@ -2,12 +2,11 @@ package sam
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/golden"
@@ -19,9 +18,17 @@ func samApp(t *testing.T) *core.App {
 	nop := func(context.Context, core.Event) (*core.Event, error) { return nil, nil }
 	app := core.NewApp()
 	for _, err := range []error{
-		app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/", "GET", "POST")),
-		app.HTTP("item", http.NotFoundHandler(), core.OnHTTP("/items/{id}")),
+		app.Setting("SHOP_API_KEY", core.Secret(), core.Describe("the key API callers send")),
+		app.Setting("SHOP_LOG_LEVEL", core.Default("info"), core.Describe("log level")),
+		app.Setting("SHOP_REGION"),
+		app.Setting("SHOP_TAGS", core.Optional()),
+		app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/", "GET", "POST"), core.WithMemory(256),
+			core.WithInstances(0, 50), core.WithRollout(core.Canary(10, 5*time.Minute))),
+		app.HTTP("item", http.NotFoundHandler(), core.OnHTTP("/items/{id}"), core.WithInstances(2, 20),
+			core.WithRollout(core.Linear(25, 2*time.Minute)), core.WithArchitecture(core.ArchARM64)),
 		app.Event("fulfil", nop, core.OnQueue("orders").WithBatchSize(10), core.WithTimeout(60*time.Second)),
+		app.Event("fulfil-audit", nop, core.OnQueue("orders"), core.WithTimeout(2*time.Minute)),
+		app.Event("ledger", nop, core.OnQueue("ledger.fifo")),
 		app.Event("legacy-queue", nop, core.OnQueue("old").With("aws", aws.SettingARN, "arn:aws:sqs:eu-west-1:123456789012:old")),
 		app.Event("nightly-report", nop, core.OnSchedule("0 2 * * 1-5", "Europe/Paris")),
 		app.Event("inventory", nop, core.OnStream("inventory-changes")),
@@ -46,20 +53,7 @@ func TestSAMTemplateGolden(t *testing.T) {
 	golden.Check(t, "testdata/app.golden.yaml", got)
 
 	// The template is YAML with the keys SAM requires.
-	var doc struct {
-		Format    string `yaml:"AWSTemplateFormatVersion"`
-		Transform string `yaml:"Transform"`
-		Globals   struct {
-			Function map[string]any `yaml:"Function"`
-		} `yaml:"Globals"`
-		Resources map[string]struct {
-			Type       string         `yaml:"Type"`
-			Properties map[string]any `yaml:"Properties"`
-		} `yaml:"Resources"`
-	}
-	if err := yaml.Unmarshal(got, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := parseTemplate(t, got)
 	if doc.Format != "2010-09-09" || doc.Transform != "AWS::Serverless-2016-10-31" {
 		t.Fatalf("header: %+v", doc)
 	}
@@ -149,6 +143,40 @@ func TestSAMErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app := core.NewApp()
 			core.Must(app.Event("bad", nop, tt.trigger))
+			if _, err := Template(app, Options{}); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v; want an error containing %q", err, tt.want)
+			}
+		})
+	}
+	declared := []struct {
+		name    string
+		declare func(*core.App) error
+		want    string
+	}{
+		{"memory over Lambda's", func(a *core.App) error { return a.Event("big", nop, core.OnQueue("q"), core.WithMemory(20480)) },
+			`function "big": memory 20480 MB is over Lambda's 10240 MB`},
+		{"architecture of another build", func(a *core.App) error {
+			return a.Event("x86", nop, core.OnQueue("q"), core.WithArchitecture(core.ArchAMD64))
+		}, "the template is for arm64 builds"},
+		{"canary in seconds", func(a *core.App) error {
+			return a.HTTP("web", http.NotFoundHandler(), core.OnHTTP("/"), core.WithRollout(core.Canary(10, 90*time.Second)))
+		}, "canary 10% for 1m30s: CodeDeploy shifts traffic in whole minutes"},
+		{"two queues, one logical id", func(a *core.App) error {
+			return errors.Join(a.Event("a", nop, core.OnQueue("a-b")), a.Event("b", nop, core.OnQueue("a_b")))
+		}, `queue a-b and queue a_b both map to the logical id "ABQueue"`},
+		{"a queue named like a dead-letter queue", func(a *core.App) error {
+			return errors.Join(a.Event("a", nop, core.OnQueue("orders")), a.Event("b", nop, core.OnQueue("orders-dlq")))
+		}, `queue "orders": its dead-letter queue would be named "orders-dlq"`},
+		{"a setting named like a queue", func(a *core.App) error {
+			return errors.Join(a.Setting("ORDERS_QUEUE"), a.Event("a", nop, core.OnQueue("orders")))
+		}, `setting ORDERS_QUEUE and queue orders both map to the logical id "OrdersQueue"`},
+	}
+	for _, tt := range declared {
+		t.Run(tt.name, func(t *testing.T) {
+			app := core.NewApp()
+			if err := tt.declare(app); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := Template(app, Options{}); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v; want an error containing %q", err, tt.want)
 			}

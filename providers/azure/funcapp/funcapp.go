@@ -1,6 +1,9 @@
 // Package funcapp writes the function app of an App for Azure Functions:
-// host.json, local.settings.json and one {function}/function.json per
-// function, as data (Files) that a build tool saves next to the handler
+// host.json, local.settings.json, one {function}/function.json per
+// function, and the deployed app's settings (appsettings.json: declared
+// settings, secrets as Key Vault references, the schedules' time zone) with
+// configure.sh, the re-runnable script that applies them and the scale
+// knobs, as data (Files) that a build tool saves next to the handler
 // binary. It is build-time code: handler binaries do not link it. The
 // mapping of trigger declarations to bindings is providers/azure's
 // (TriggerBinding), which the adapter decodes invocations with.
@@ -126,14 +129,19 @@ func FormatTimeSpan(d time.Duration) string {
 
 // Function returns f's function.json: its trigger binding (see
 // azure.TriggerBinding), an "http" output named "res" for HTTP triggers,
-// and a $return output when the trigger sets azure.SettingOutput. The
-// error names the function and the setting at fault.
+// a $return output when the trigger sets azure.SettingOutput, and its
+// retry policy (see azure.RetryOf: stream triggers retry a failed batch by
+// default). The error names the function and the setting at fault.
 func Function(f *core.Function) (azure.FunctionConfig, error) {
 	in, err := azure.TriggerBinding(f)
 	if err != nil {
 		return azure.FunctionConfig{}, err
 	}
-	cfg := azure.FunctionConfig{Bindings: []azure.Binding{in}}
+	retry, err := azure.RetryOf(f)
+	if err != nil {
+		return azure.FunctionConfig{}, err
+	}
+	cfg := azure.FunctionConfig{Bindings: []azure.Binding{in}, Retry: retry}
 	if in.Type == azure.TypeHTTP {
 		cfg.Bindings = append(cfg.Bindings, azure.Binding{Type: "http", Direction: "out", Name: azure.HTTPOutputName})
 	}
@@ -175,49 +183,34 @@ func outputBinding(spec, conn string) (azure.Binding, error) {
 }
 
 // LocalSettings returns local.settings.json for running the app with
-// `func start`: FUNCTIONS_WORKER_RUNTIME=custom, Azurite storage, and an empty
-// value for every other connection setting the bindings name, to fill in.
+// `func start`: FUNCTIONS_WORKER_RUNTIME=custom, Azurite storage, the
+// schedules' WEBSITE_TIME_ZONE, the declared settings with their defaults,
+// and an empty value to fill in for every secret and every connection the
+// bindings name. The deployed app gets its settings from appsettings.json
+// (see AppSettings), which the deploy zip does not need to carry.
 func LocalSettings(app *core.App) (map[string]any, error) {
-	values := map[string]string{
-		"FUNCTIONS_WORKER_RUNTIME": "custom",
-		"AzureWebJobsStorage":      "UseDevelopmentStorage=true",
+	s, err := AppSettings(app)
+	if err != nil {
+		return nil, err
 	}
-	zones := map[string]bool{}
-	for _, f := range app.Functions() {
-		for _, t := range f.Triggers {
-			if t.Kind == core.TriggerSchedule && t.TimeZone != "" && t.TimeZone != "UTC" {
-				zones[t.TimeZone] = true
-			}
+	values := map[string]string{StorageSetting: "UseDevelopmentStorage=true"}
+	for _, a := range s.App {
+		v := a.Value
+		if strings.Contains(v, "${") {
+			v = "" // a secret or a parameter: to fill in
 		}
-		if len(f.Triggers) == 0 {
-			continue
-		}
-		cfg, err := Function(f)
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range cfg.Bindings {
-			if c := b.Prop("connection"); c != "" {
-				if _, ok := values[c]; !ok {
-					values[c] = ""
-				}
-			}
-		}
-	}
-	if len(zones) > 1 {
-		return nil, fmt.Errorf("azure: schedules use %d time zones; a function app has one (WEBSITE_TIME_ZONE)", len(zones))
-	}
-	for z := range zones {
-		values["WEBSITE_TIME_ZONE"] = z
+		values[a.Name] = v
 	}
 	return map[string]any{"IsEncrypted": false, "Values": values}, nil
 }
 
 // Files returns the function app's generated files, keyed by path relative
-// to the app root: host.json, local.settings.json and {name}/function.json
-// for every function (see Function for functions without a trigger). The
-// error names the first function whose trigger has no Azure binding. Files
-// are indented JSON ending in a newline.
+// to the app root: host.json, local.settings.json, {name}/function.json
+// for every function (see Function for functions without a trigger),
+// appsettings.json (see AppSettings) and configure.sh, the re-runnable
+// script that applies them and the scale knobs (see Script). The error
+// names the first function whose trigger has no Azure binding. The JSON
+// files are indented and end in a newline.
 func Files(app *core.App, opts HostOptions) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	put := func(name string, v any) error {
@@ -247,6 +240,14 @@ func Files(app *core.App, opts HostOptions) (map[string][]byte, error) {
 			return nil, err
 		}
 	}
+	settings, err := AppSettings(app)
+	if err != nil {
+		return nil, err
+	}
+	if err := put(SettingsFile, settings.App); err != nil {
+		return nil, err
+	}
+	out[ScriptFile] = Script(app, settings)
 	return out, nil
 }
 

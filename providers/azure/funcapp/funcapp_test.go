@@ -40,6 +40,34 @@ func mixedApp(t *testing.T) *core.App {
 	return app
 }
 
+// settingsApp declares settings, a schedule in a time zone, knobs, a
+// canary and the stream sources with their retry policies, as
+// examples/shop does and more.
+func settingsApp(t *testing.T) *core.App {
+	app := core.NewApp()
+	for _, err := range []error{
+		app.Setting("SHOP_API_KEY", core.Secret(), core.Describe("the key API callers send in X-Api-Key")),
+		app.Setting("SHOP_LOG_LEVEL", core.Default("info"), core.Describe("log level: debug, info, warn or error")),
+		app.Setting("SHOP_REGION", core.Describe(`where the shop sells, such as "eu"`)),
+		app.Setting("SHOP_BANNER", core.Optional()),
+		app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/"), core.WithMemory(256), core.WithInstances(1, 50),
+			core.WithRollout(core.Canary(10, 5*time.Minute))),
+		app.Event("nightly-report", nop, core.OnSchedule("0 2 * * *", "Europe/Paris"), core.WithTimeout(5*time.Minute)),
+		app.Event("inventory", nop, core.OnStream("inventory-changes"), core.WithInstances(2, 4), core.WithMemory(3000)),
+		app.Event("clicks", nop, core.OnStream("clicks").With("azure", "service", "kafka").
+			With("azure", "username", "%KafkaUsername%").With("azure", "password", "%KafkaPassword%").
+			With("azure", "protocol", "saslSsl").With("azure", "authenticationMode", "plain")),
+		app.Event("audit", nop, core.OnStream("audit").With("azure", "retry", "fixedDelay").With("azure", "maxRetryCount", "5").
+			With("azure", "delayInterval", "00:00:30"), core.WithTimeout(20*time.Minute)),
+		app.Event("firehose", nop, core.OnStream("firehose").With("azure", "retry", "none")),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return app
+}
+
 func httpOnlyApp(t *testing.T) *core.App {
 	app := core.NewApp()
 	if err := app.HTTP("hello", http.NotFoundHandler()); err != nil {
@@ -72,6 +100,7 @@ func TestFilesGolden(t *testing.T) {
 		{name: "mixed", app: mixedApp},
 		{name: "http-only", app: httpOnlyApp, opts: HostOptions{Executable: "handler.exe"}},
 		{name: "direct", app: directApp},
+		{name: "settings", app: settingsApp},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

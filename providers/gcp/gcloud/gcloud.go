@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/providers/gcp"
@@ -35,14 +36,32 @@ type Options struct {
 // function with --entry-point set to its name and the trigger flags of its
 // one trigger: --trigger-http; --trigger-topic for queues, topics and
 // streams (Pub/Sub carries all three; the script creates missing topics);
-// a Pub/Sub topic plus a Cloud Scheduler job for a schedule; Eventarc
-// filters for storage and generic event triggers. The region is $REGION,
-// us-central1 when unset. Values from the App are quoted for the shell
-// where they need it.
+// a Pub/Sub topic plus a Cloud Scheduler job for a schedule, whose
+// messages carry the attributes gcp.ScheduleAttribute ("schedule.fired")
+// and gcp.ScheduleJobAttribute (the function's name), so that the function
+// sees core.KindScheduleFired; Eventarc filters for storage and generic
+// event triggers. Event functions deploy with --retry, so that a failed
+// event is delivered again rather than dropped. The region is $REGION,
+// us-central1 when unset.
+//
+// Each function's declared timeout, memory and instances become
+// --timeout, --memory, --min-instances and --max-instances. Declared
+// settings become --set-env-vars, with values taken from the environment
+// of the shell that runs the script, and secrets --set-secrets references
+// to the Secret Manager secret of the same name: the script holds no
+// value, and stops before deploying anything when a required setting has
+// no value or a secret does not exist. A function with a canary or linear
+// rollout takes traffic step by step through its Cloud Run service's
+// traffic splitting (gcloud run services update-traffic).
+//
+// The script can run again: topics and scheduler jobs are created when
+// missing and updated otherwise, and deploys update existing functions.
+// Values from the App are quoted for the shell where they need it.
 //
 // It returns an error naming the function when Cloud Functions cannot
-// express its triggers: none, several, a storage trigger on more than one
-// kind of event, or an invalid schedule.
+// express its triggers or knobs: no trigger, several, a storage trigger on
+// more than one kind of event, an invalid schedule, or a timeout over
+// Cloud Functions' limit.
 func Script(app *core.App, opts Options) ([]byte, error) {
 	if opts.Source == "" {
 		opts.Source = "dist/gcp/source"
@@ -51,19 +70,34 @@ func Script(app *core.App, opts Options) ([]byte, error) {
 		opts.Runtime = "go123"
 	}
 	var b strings.Builder
-	b.WriteString("#!/bin/sh\n# Deploys each function of the app to Cloud Functions (2nd gen).\n")
+	b.WriteString("#!/bin/sh\n# Deploys each function of the app to Cloud Functions (2nd gen). It can run\n")
+	b.WriteString("# again: it creates what is missing and updates what exists.\n")
 	b.WriteString("# Build the source bundle first: polyfn build --provider gcp PKG\nset -eu\n")
 	b.WriteString(": \"${REGION:=us-central1}\"\n\n")
+	shared, err := settings(&b, app.Settings())
+	if err != nil {
+		return nil, fmt.Errorf("gcloud: %w", err)
+	}
+	if hasRollout(app) {
+		b.WriteString(rolloutHelpers)
+	}
 	for _, f := range app.Functions() {
-		if err := function(&b, f, opts); err != nil {
+		if err := function(&b, f, opts, shared); err != nil {
 			return nil, fmt.Errorf("gcloud: function %q: %w", f.Name, err)
 		}
 	}
-	return []byte(b.String()), nil
+	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
 }
 
-// function writes the commands that deploy f.
-func function(b *strings.Builder, f *core.Function, opts Options) error {
+// Cloud Functions' longest timeouts, for HTTP and for event functions.
+const (
+	maxHTTPTimeout  = 3600
+	maxEventTimeout = 540
+)
+
+// function writes the commands that deploy f; shared holds the flags of
+// the App's settings.
+func function(b *strings.Builder, f *core.Function, opts Options, shared string) error {
 	switch len(f.Triggers) {
 	case 0:
 		return fmt.Errorf("no trigger declared; Cloud Functions needs one (core.OnTopic, core.OnEvent, ...)")
@@ -71,15 +105,24 @@ func function(b *strings.Builder, f *core.Function, opts Options) error {
 	default:
 		return fmt.Errorf("%d triggers declared; a Cloud Functions function has one: split it", len(f.Triggers))
 	}
-	deploy := fmt.Sprintf("gcloud functions deploy %s --gen2 --runtime=%s --region=\"$REGION\" --source=%s --entry-point=%s --set-build-env-vars=GOFLAGS=-tags=%s",
-		quote(f.Name), quote(opts.Runtime), quote(opts.Source), quote(f.Name), SourceTags)
 	t := f.Triggers[0]
+	fmt.Fprintf(b, "# %s: %s\n", f.Name, comment(t.String()))
+	flags, err := knobs(b, f, t.Kind == core.TriggerHTTP)
+	if err != nil {
+		return err
+	}
+	if f.Deploy.Rollout.Strategy == core.RolloutAllAtOnce {
+		flags += " --serve-all-traffic-latest-revision"
+	}
+	deploy := fmt.Sprintf("gcloud functions deploy %s --gen2 --runtime=%s --region=\"$REGION\" --source=%s --entry-point=%s --set-build-env-vars=GOFLAGS=-tags=%s%s%s",
+		quote(f.Name), quote(opts.Runtime), quote(opts.Source), quote(f.Name), SourceTags, flags, shared)
+	var job string
 	switch t.Kind {
 	case core.TriggerHTTP:
-		fmt.Fprintf(b, "%s --trigger-http\n", deploy)
+		deploy += " --trigger-http"
 	case core.TriggerQueue, core.TriggerTopic, core.TriggerStream:
 		topic(b, t.Name)
-		fmt.Fprintf(b, "%s --trigger-topic=%s\n", deploy, quote(t.Name))
+		deploy += " --trigger-topic=" + quote(t.Name) + " --retry"
 	case core.TriggerSchedule:
 		cron, err := core.ParseCron(t.Cron)
 		if err != nil {
@@ -91,9 +134,8 @@ func function(b *strings.Builder, f *core.Function, opts Options) error {
 		}
 		name := f.Name + "-schedule"
 		topic(b, name)
-		fmt.Fprintf(b, "%s --trigger-topic=%s\n", deploy, quote(name))
-		fmt.Fprintf(b, "gcloud scheduler jobs create pubsub %s --location=\"$REGION\" --schedule=%q --time-zone=%q --topic=%s --message-body='{}'\n",
-			quote(f.Name), cron.String(), tz, quote(name))
+		deploy += " --trigger-topic=" + quote(name) + " --retry"
+		job = schedulerJob(f.Name, cron.String(), tz, name)
 	case core.TriggerStorage:
 		if len(t.Events) > 1 {
 			return fmt.Errorf("a Cloud Functions storage trigger takes one event kind, not %d: register one function per kind", len(t.Events))
@@ -102,9 +144,9 @@ func function(b *strings.Builder, f *core.Function, opts Options) error {
 		if len(t.Events) == 1 && t.Events[0] == core.KindStorageObjectDeleted {
 			typ = gcp.TypeStorageObjectDeleted
 		}
-		fmt.Fprintf(b, "%s --trigger-event-filters=type=%s --trigger-event-filters=bucket=%s\n", deploy, typ, quote(t.Name))
+		deploy += fmt.Sprintf(" --trigger-event-filters=type=%s --trigger-event-filters=bucket=%s --retry", typ, quote(t.Name))
 	case core.TriggerEvent:
-		fmt.Fprintf(b, "%s --trigger-event-filters=type=%s", deploy, quote(t.Type))
+		deploy += " --trigger-event-filters=type=" + quote(t.Type)
 		filters := t.Settings("gcp")
 		keys := make([]string, 0, len(filters))
 		for k := range filters {
@@ -112,13 +154,65 @@ func function(b *strings.Builder, f *core.Function, opts Options) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(b, " --trigger-event-filters=%s", quote(k+"="+filters[k]))
+			deploy += " --trigger-event-filters=" + quote(k+"="+filters[k])
 		}
-		b.WriteString("\n")
+		deploy += " --retry"
 	default:
 		return fmt.Errorf("trigger kind %q has no Cloud Functions trigger", t.Kind)
 	}
+	if f.Deploy.Rollout.Strategy == core.RolloutAllAtOnce {
+		b.WriteString(deploy + "\n")
+	} else {
+		rolledOut(b, f, deploy)
+	}
+	b.WriteString(job)
+	b.WriteString("\n")
 	return nil
+}
+
+// knobs returns the deploy flags of f's timeout and cost knobs, and
+// notes in a comment a declared architecture Cloud Functions does not
+// offer (it runs x86-64).
+func knobs(b *strings.Builder, f *core.Function, http bool) (string, error) {
+	var flags string
+	if f.Timeout > 0 {
+		secs := int((f.Timeout + time.Second - 1) / time.Second)
+		limit := maxEventTimeout
+		if http {
+			limit = maxHTTPTimeout
+		}
+		if secs > limit {
+			return "", fmt.Errorf("timeout %s is over Cloud Functions' %d s for this trigger", f.Timeout, limit)
+		}
+		flags += fmt.Sprintf(" --timeout=%ds", secs)
+	}
+	d := f.Deploy
+	if d.MemoryMB > 0 {
+		flags += fmt.Sprintf(" --memory=%dMi", d.MemoryMB)
+	}
+	if d.MinInstances > 0 {
+		flags += fmt.Sprintf(" --min-instances=%d", d.MinInstances)
+	}
+	if d.MaxInstances > 0 {
+		flags += fmt.Sprintf(" --max-instances=%d", d.MaxInstances)
+	}
+	if d.Architecture != "" && d.Architecture != core.ArchAMD64 {
+		fmt.Fprintf(b, "# The declared architecture %s does not apply: Cloud Functions runs x86-64.\n", d.Architecture)
+	}
+	return flags, nil
+}
+
+// schedulerJob returns the commands that create or update the Cloud
+// Scheduler job of a schedule: it publishes an empty JSON object to topic
+// with the attributes that make the function see core.KindScheduleFired.
+func schedulerJob(name, cron, tz, topic string) string {
+	attrs := fmt.Sprintf("%s=%s,%s=%s", gcp.ScheduleAttribute, core.KindScheduleFired, gcp.ScheduleJobAttribute, name)
+	common := fmt.Sprintf("%s --location=\"$REGION\" --schedule=%q --time-zone=%q --topic=%s --message-body='{}'", quote(name), cron, tz, quote(topic))
+	return fmt.Sprintf("if gcloud scheduler jobs describe %s --location=\"$REGION\" >/dev/null 2>&1; then\n", quote(name)) +
+		fmt.Sprintf("  gcloud scheduler jobs update pubsub %s --update-attributes=%s\n", common, attrs) +
+		"else\n" +
+		fmt.Sprintf("  gcloud scheduler jobs create pubsub %s --attributes=%s\n", common, attrs) +
+		"fi\n"
 }
 
 // topic writes the command that creates a Pub/Sub topic unless it exists.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/golden"
@@ -17,8 +18,15 @@ func scriptApp(t *testing.T) *core.App {
 	t.Helper()
 	app := core.NewApp()
 	for _, err := range []error{
-		app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/", "GET", "POST")),
-		app.Event("fulfil", nop, core.OnQueue("orders")),
+		app.Setting("SHOP_API_KEY", core.Secret(), core.Describe("the key API callers send")),
+		app.Setting("SHOP_LOG_LEVEL", core.Default("info"), core.Describe("log level")),
+		app.Setting("SHOP_REGION"),
+		app.Setting("SHOP_GREETING", core.Default("it's, here")),
+		app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/", "GET", "POST"), core.WithMemory(256),
+			core.WithInstances(1, 50), core.WithRollout(core.Canary(10, 5*time.Minute)), core.WithTimeout(30*time.Minute)),
+		app.HTTP("item", http.NotFoundHandler(), core.OnHTTP("/items/{id}"), core.WithRollout(core.Linear(25, 90*time.Second)),
+			core.WithArchitecture(core.ArchARM64)),
+		app.Event("fulfil", nop, core.OnQueue("orders"), core.WithTimeout(2*time.Minute)),
 		app.Event("notify", nop, core.OnTopic("order-placed")),
 		app.Event("inventory", nop, core.OnStream("inventory-changes")),
 		app.Event("nightly-report", nop, core.OnSchedule("0 2 * * 1-5", "Europe/Paris")),
@@ -38,17 +46,23 @@ func scriptApp(t *testing.T) *core.App {
 }
 
 func TestScriptGolden(t *testing.T) {
+	small := func(t *testing.T) *core.App {
+		app := core.NewApp()
+		core.Must(app.Event("fulfil", nop, core.OnQueue("orders")))
+		return app
+	}
 	tests := []struct {
 		name   string
+		app    func(*testing.T) *core.App
 		opts   Options
 		golden string
 	}{
-		{"defaults", Options{}, "testdata/app.golden.sh"},
-		{"options", Options{Source: "build/my source", Runtime: "go125"}, "testdata/app-options.golden.sh"},
+		{"defaults", scriptApp, Options{}, "testdata/app.golden.sh"},
+		{"options", small, Options{Source: "build/my source", Runtime: "go125"}, "testdata/app-options.golden.sh"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Script(scriptApp(t), tt.opts)
+			got, err := Script(tt.app(t), tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,6 +80,7 @@ func TestScriptErrors(t *testing.T) {
 		{"no trigger", nil, `function "f": no trigger declared`},
 		{"two triggers", []core.FunctionOption{core.OnTopic("a"), core.OnTopic("b")}, `function "f": 2 triggers declared`},
 		{"storage on two kinds", []core.FunctionOption{core.OnStorage("b", core.KindStorageObjectCreated, core.KindStorageObjectDeleted)}, "takes one event kind, not 2"},
+		{"event timeout over the limit", []core.FunctionOption{core.OnTopic("t"), core.WithTimeout(10 * time.Minute)}, `function "f": timeout 10m0s is over Cloud Functions' 540 s`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +93,12 @@ func TestScriptErrors(t *testing.T) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+	app := core.NewApp()
+	core.Must(app.Setting("REGION"))
+	core.Must(app.HTTP("web", http.NotFoundHandler(), core.OnHTTP("/")))
+	if _, err := Script(app, Options{}); err == nil || !strings.Contains(err.Error(), "reads the region from $REGION") {
+		t.Fatalf("a setting named REGION: %v", err)
 	}
 }
 

@@ -1,0 +1,5 @@
+//go:build polyfn.gcpsource
+
+package main
+
+var _ = missing
