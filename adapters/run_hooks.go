@@ -15,8 +15,9 @@ import (
 
 // StopGrace bounds the stop hooks of the HTTP adapters, after their
 // requests have drained: Cloud Run and Knative send SIGKILL 10 s after
-// SIGTERM by default.
-const StopGrace = 5 * time.Second
+// SIGTERM by default, and the local and Google adapters drain for 7 s, so
+// drain and stop hooks together end within 9 s.
+const StopGrace = 2 * time.Second
 
 // start runs app's start hooks with the process environment (see
 // core.App.Start). A SIGINT or SIGTERM during start-up cancels their

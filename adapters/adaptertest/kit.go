@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/sample"
 )
 
 // LogWriter returns a writer that logs each write, one log line at a time,
@@ -27,18 +28,4 @@ func (w tWriter) Write(p []byte) (int, error) {
 
 // KindOf returns the portable kind of the events a source of trigger kind
 // delivers, as harnesses synthesize them.
-func KindOf(trigger core.TriggerKind) core.EventKind {
-	switch trigger {
-	case core.TriggerQueue:
-		return core.KindQueueMessage
-	case core.TriggerTopic:
-		return core.KindTopicMessage
-	case core.TriggerStream:
-		return core.KindStreamRecord
-	case core.TriggerSchedule:
-		return core.KindScheduleFired
-	case core.TriggerStorage:
-		return core.KindStorageObjectCreated
-	}
-	return core.KindBusEvent
-}
+func KindOf(trigger core.TriggerKind) core.EventKind { return sample.KindOf(trigger) }

@@ -43,14 +43,21 @@ func TestBounds(t *testing.T) {
 	testproc.Besiege(t, p, testproc.Siege{
 		Addr: "127.0.0.1:" + port,
 		// The provider refuses the batch at the cap, before decoding any
-		// event, and the adapter refuses the invocation (400) with the
-		// reason; the host answers the caller 500.
+		// event, and the adapter answers the HTTP caller 413 through the
+		// http output, naming the cap.
 		Big: func() error {
 			res, err := invoke(envelope)
-			if err == nil && (!res.Failed || res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "too many events in one batch")) {
-				err = fmt.Errorf("the host got %d %.200s, want 400 naming the batch cap", res.Status, res.Body)
+			if err != nil {
+				return err
 			}
-			return err
+			resp, err := res.HTTP()
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(resp.Body), "too many events in one batch") {
+				return fmt.Errorf("the caller got %d %.200s, want 413 naming the batch cap", resp.StatusCode, resp.Body)
+			}
+			return nil
 		},
 		Probe: func() error {
 			r := httptest.NewRequest("POST", "https://polyfn.azurewebsites.net/api/echo", bytes.NewReader([]byte(`{}`)))

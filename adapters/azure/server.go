@@ -13,6 +13,7 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
+	"github.com/polyfn/polyfn/internal/cejson"
 	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/providers/azure"
 )
@@ -52,6 +53,7 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 		if cfg, ok := c.functions[f.Name]; ok {
 			src = azure.SourceFromConfig(src, cfg)
 		}
+		src.MaxBatchEvents = c.maxBatch
 		fn := &function{Function: rt.Function(f), src: src}
 		s.funcs[f] = fn
 		s.lower[strings.ToLower(f.Name)] = f
@@ -192,7 +194,22 @@ func (s *server) invoke(w http.ResponseWriter, r *http.Request, fn *function) {
 			return
 		}
 	}
-	s.rejected(w, ctx, fn, http.StatusBadRequest, fmt.Errorf("function %q: %w", fn.Name(), err), st.ID)
+	err = fmt.Errorf("function %q: %w", fn.Name(), err)
+	if errors.Is(err, azure.ErrInvalidCloudEvents) {
+		// The request's CloudEvents are bad, not the host's envelope: the
+		// HTTP caller gets 400, or 413 for a batch over the cap, through
+		// the http output, as from the local adapter.
+		status := http.StatusBadRequest
+		if errors.Is(err, cejson.ErrTooManyEvents) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		fn.LogRejected(ctx, st.ID, err, slog.Int(invoke.KeyStatus, status))
+		rec := newRecorder()
+		invoke.WriteError(rec, status, err.Error(), driver.Permanent, st.ID)
+		s.answerHTTP(w, fn, rec, lg)
+		return
+	}
+	s.rejected(w, ctx, fn, http.StatusBadRequest, err, st.ID)
 }
 
 // run runs the decoded invocation and answers the host.
@@ -243,7 +260,9 @@ func (s *server) answerHTTP(w http.ResponseWriter, fn *function, rec *recorder, 
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	if rec.header.Get("Content-Type") == "" && rec.body.Len() > 0 {
+	if _, set := rec.header["Content-Type"]; !set && rec.body.Len() > 0 {
+		// As net/http does: sniff only when the handler set no
+		// Content-Type at all (a nil value suppresses it).
 		rec.header.Set("Content-Type", http.DetectContentType(rec.body.Bytes()))
 	}
 	resp := fn.src.HTTPResponse(rec.status, rec.header, rec.body.Bytes(), lg.take())

@@ -34,7 +34,7 @@ type config struct {
 const DefaultMaxBodyBytes = 32 << 20
 
 func newConfig(opts []Option) config {
-	c := config{maxBody: DefaultMaxBodyBytes, shutdownTimeout: 9 * time.Second, permanentStatus: http.StatusUnprocessableEntity}
+	c := config{maxBody: DefaultMaxBodyBytes, shutdownTimeout: 7 * time.Second, permanentStatus: http.StatusUnprocessableEntity}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&c)
@@ -110,8 +110,9 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithShutdownTimeout bounds how long Run waits for requests in flight after
-// SIGTERM. The default is 9 seconds, inside the 10 seconds Cloud Run
-// allows; d <= 0 keeps it.
+// SIGTERM. The default is 7 seconds: with the stop hooks'
+// adapters.StopGrace, inside the 10 seconds Cloud Run allows before
+// SIGKILL; d <= 0 keeps it.
 func WithShutdownTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d > 0 {

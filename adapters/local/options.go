@@ -31,7 +31,7 @@ type config struct {
 const DefaultMaxBodyBytes = invoke.DefaultMaxBodyBytes
 
 func newConfig(opts []Option) config {
-	c := config{maxBody: DefaultMaxBodyBytes, shutdownTimeout: 10 * time.Second, provider: "local"}
+	c := config{maxBody: DefaultMaxBodyBytes, shutdownTimeout: 7 * time.Second, provider: "local"}
 	for _, o := range opts {
 		o.apply(&c)
 	}
@@ -77,7 +77,9 @@ func WithFunction(name string) Option {
 }
 
 // WithShutdownTimeout bounds how long Run waits for requests in flight after
-// SIGINT or SIGTERM. The default is 10 seconds; d <= 0 keeps it.
+// SIGINT or SIGTERM. The default is 7 seconds: with the stop hooks'
+// adapters.StopGrace, inside the 10 seconds Knative and Cloud Run allow
+// before SIGKILL; d <= 0 keeps it.
 func WithShutdownTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d > 0 {

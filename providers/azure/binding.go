@@ -164,6 +164,9 @@ type Source struct {
 	// HTTPOutput is the name of the function's http output binding ("res",
 	// or "$return" for the ReturnValue); "" means "res".
 	HTTPOutput string
+	// MaxBatchEvents is the most events a CloudEvents batch in an HTTP
+	// trigger's request may hold; 0 means cejson.DefaultMaxBatchEvents.
+	MaxBatchEvents int
 }
 
 // HTTPOutputBinding returns the name of the http output: s.HTTPOutput, or

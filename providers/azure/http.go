@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,9 +37,11 @@ func (d *decoder) http(raw json.RawMessage) error {
 	}
 	d.inv.HTTP, d.inv.HTTPBody = r, body
 	if cehttp.ModeOf(r.Header) != cehttp.NotCloudEvent {
-		evs, mode, err := cehttp.Read(r.Header, body)
+		evs, mode, err := cehttp.ReadMax(r.Header, body, d.src.MaxBatchEvents)
 		if err != nil {
-			return invalid("HTTP request in CloudEvents %s mode: %v", cehttp.ModeOf(r.Header), err)
+			// The cause is kept: the adapter answers the HTTP caller 413
+			// for a batch over the cap (cejson.ErrTooManyEvents), 400 else.
+			return fmt.Errorf("%w: %w (%s mode): %w", ErrInvalidRequest, ErrInvalidCloudEvents, mode, err)
 		}
 		for i := range evs {
 			evs[i] = withKind(evs[i], core.KindHTTPRequest)

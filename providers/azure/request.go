@@ -20,6 +20,12 @@ import (
 // value of the wrong shape.
 var ErrInvalidRequest = errors.New("invalid invocation request")
 
+// ErrInvalidCloudEvents is wrapped, with ErrInvalidRequest and the codec's
+// cause, by the error for an HTTP trigger whose request carries CloudEvents
+// that are not valid: the HTTP caller's fault, not the host's, so adapters
+// answer the caller 400 (413 for a batch over the cap).
+var ErrInvalidCloudEvents = errors.New("invalid CloudEvents in the HTTP request")
+
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidRequest, fmt.Sprintf(format, args...))
 }
