@@ -111,17 +111,33 @@ func BenchmarkRatio(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	serve := func(h http.Handler) func() error {
+	serve := func(h http.Handler, req func() *http.Request) func() error {
 		return func() error {
 			w := httptest.NewRecorder()
-			h.ServeHTTP(w, benchRequest())
+			h.ServeHTTP(w, req())
 			if w.Code != http.StatusOK {
 				return fmt.Errorf("status %d: %s", w.Code, w.Body)
 			}
 			return nil
 		}
 	}
-	r := benchratio.Compare(b, "local, binary-mode event with a 100-byte JSON order and a reply", rounds, 20000,
-		serve(http.HandlerFunc(work.BareCloudEvent)), serve(h))
-	r.Log(b, "bare")
+	b.Run("binary", func(b *testing.B) {
+		r := benchratio.Compare(b, "local, binary-mode event with a 100-byte JSON order and a reply", rounds, 20000,
+			serve(http.HandlerFunc(work.BareCloudEvent), benchRequest), serve(h, benchRequest))
+		r.Log(b, "bare")
+	})
+	b.Run("structured", func(b *testing.B) {
+		r := benchratio.Compare(b, "local, structured-mode event with a 100-byte JSON order and a reply", rounds, 20000,
+			serve(http.HandlerFunc(work.BareStructuredCloudEvent), structuredRequest), serve(h, structuredRequest))
+		r.Log(b, "bare")
+	})
+}
+
+// structuredRequest is benchRequest's event in structured mode.
+func structuredRequest() *http.Request {
+	r := httptest.NewRequest("POST", "/orders", strings.NewReader(`{"specversion":"1.0","id":"A234-1234-1234",`+
+		`"source":"https://example.com/orders","type":"com.example.order.placed","time":"2026-11-25T10:11:12Z",`+
+		`"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01","datacontenttype":"application/json","data":`+benchBody+`}`))
+	r.Header.Set("Content-Type", "application/cloudevents+json")
+	return r
 }

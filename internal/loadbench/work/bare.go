@@ -40,6 +40,48 @@ func BareCloudEvent(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(Reply)
 }
 
+// structuredEvent is the part of a structured-mode CloudEvent the bare
+// structured peer reads and writes.
+type structuredEvent struct {
+	SpecVersion     string          `json:"specversion"`
+	ID              string          `json:"id"`
+	Source          string          `json:"source"`
+	Type            string          `json:"type"`
+	DataContentType string          `json:"datacontenttype,omitempty"`
+	Data            json.RawMessage `json:"data,omitempty"`
+}
+
+// BareStructuredCloudEvent is the local adapter's peer for structured mode:
+// it reads the body under the size limit, decodes the event envelope with
+// encoding/json, checks the required attributes, decodes the JSON order
+// from its data and answers a reply event in structured mode.
+func BareStructuredCloudEvent(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var e structuredEvent
+	if err := json.Unmarshal(body, &e); err != nil || e.SpecVersion != "1.0" || e.ID == "" || e.Source == "" || e.Type == "" {
+		http.Error(w, "not a CloudEvent", http.StatusBadRequest)
+		return
+	}
+	var o Order
+	if err := json.Unmarshal(e.Data, &o); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	out, err := json.Marshal(structuredEvent{SpecVersion: "1.0", ID: e.ID + ".reply", Source: "https://example.com/orders",
+		Type: "com.example.order.accepted", DataContentType: "application/json", Data: Reply})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/cloudevents+json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out)
+}
+
 // BareAzureQueue is the Azure adapter's peer: a custom handler that decodes
 // the host's invocation request (the envelope, then the double-encoded
 // Queue Storage message in Data.inMsg) and answers an empty success.
