@@ -49,6 +49,16 @@ var layers = []struct {
 	allow []string
 	tests []string // what test files may import besides allow
 }{
+	// Authentication, beside the contract: it answers in the runtime's
+	// error shape; the JWT library only in the package that verifies JWTs,
+	// so that only binaries that import it link it.
+	{pkg: "core/auth/jwtauth/...", allow: []string{"STD", "core/...", "internal/...", jwtModule}},
+	// OpenTelemetry: only in the package that turns it on, so that only
+	// binaries that import it link it. Its tests drive real adapters and
+	// read what an in-test OTLP receiver got.
+	{pkg: "core/otelfn/...", allow: []string{"STD", "core/...", "internal/...", otelModules},
+		tests: []string{"adapters/...", otelProto, protobufModule, "github.com/aws/aws-lambda-go/..."}},
+	{pkg: "core/auth/...", allow: []string{"STD", "core/...", "internal/..."}},
 	// The contract: the standard library, the CloudEvents event model and
 	// the two pieces of shared plumbing it is built on.
 	{pkg: "core/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/intern", "internal/mediatype"}},
@@ -89,8 +99,13 @@ var layers = []struct {
 }
 
 const (
-	ceEvent = "github.com/cloudevents/sdk-go/v2/event"
-	ceTypes = "github.com/cloudevents/sdk-go/v2/types"
+	jwtModule = "github.com/golang-jwt/jwt/v5/..."
+	// otelModules are OpenTelemetry's API, SDK and OTLP exporters.
+	otelModules    = "go.opentelemetry.io/otel/..."
+	otelProto      = "go.opentelemetry.io/proto/otlp/..."
+	protobufModule = "google.golang.org/protobuf/..."
+	ceEvent        = "github.com/cloudevents/sdk-go/v2/event"
+	ceTypes        = "github.com/cloudevents/sdk-go/v2/types"
 )
 
 // sdks are the third-party modules each cloud's provider and adapter may
@@ -113,6 +128,7 @@ var testKits = []string{
 	"adapters/gcp/gcptest",
 	"adapters/local/localtest",
 	"adapters/polyfntest",
+	"core/auth/jwtauth/jwtauthtest",
 	"core/idempotency/idempotencytest",
 	"internal/benchratio",
 	"internal/golden",
@@ -339,7 +355,17 @@ func TestLayerRules(t *testing.T) {
 		{"core", "github.com/cloudevents/sdk-go/v2/client", false, false},
 		{"core/driver", module + "/internal/mediatype", false, true},
 		{"core", module + "/internal/invoke", false, false},
+		{"core/auth", module + "/internal/invoke", false, true},
+		{"core/auth", "github.com/golang-jwt/jwt/v5", false, false},
+		{"core/auth/jwtauth", "github.com/golang-jwt/jwt/v5", false, true},
+		{"internal/invoke", "github.com/golang-jwt/jwt/v5", false, false},
 		{"core/idempotency", "gocloud.dev/docstore", false, false},
+		{"core/otelfn", "go.opentelemetry.io/otel/sdk/trace", false, true},
+		{"core/otelfn", module + "/internal/invoke", false, true},
+		{"core/otelfn", module + "/adapters/local", false, false},
+		{"core/otelfn", module + "/adapters/local", true, true},
+		{"core", "go.opentelemetry.io/otel/trace", false, false},
+		{"internal/invoke", "go.opentelemetry.io/otel/trace", false, false},
 		{"internal/invoke", module + "/core/driver", false, true},
 		{"internal/invoke", module + "/providers/aws", false, false},
 		{"internal/cejson", module + "/adapters/local", false, false},

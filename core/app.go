@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -118,6 +119,9 @@ type App struct {
 	mw     []Middleware
 	httpMW []HTTPMiddleware
 	life   lifecycle // settings and hooks (lifecycle.go)
+
+	guardMu sync.Mutex
+	guards  []HTTPMiddleware // event guards (guard.go)
 }
 
 // NewApp returns an empty App.

@@ -17,7 +17,10 @@
 //   - middleware runs in order, and sees a panic as an error;
 //   - HTTP routes (path wildcards included), a panicking HTTP function
 //     answering 500, and the request body limit;
-//   - a reply event reaches the platform where the platform carries one.
+//   - a reply event reaches the platform where the platform carries one;
+//   - where the adapter serves event functions to HTTP callers, an App's
+//     event guard refuses deliveries without credentials and passes the
+//     caller's principal on.
 //
 // The local adapter is the reference: adapters/local/localtest holds its
 // harness. Each harness is also a "wire" for application tests: the same
@@ -94,6 +97,12 @@ type Features struct {
 	// the platform bounds payloads itself (Lambda's 6 MB). Every adapter
 	// enforces it on HTTP functions.
 	EventBodyLimit bool
+	// GuardsEvents is true when the adapter serves event functions to
+	// HTTP callers the platform does not authenticate (the local and
+	// Google adapters), and so runs the App's event guards
+	// (core.App.GuardEvents) in front of them; the harness then sends
+	// Options.EventHeader with every delivery.
+	GuardsEvents bool
 }
 
 // A Harness serves an App as one adapter's platform does, and reports what
@@ -124,6 +133,10 @@ type Options struct {
 	// MaxBodyBytes, when positive, is the request body limit the adapter
 	// should enforce.
 	MaxBodyBytes int64
+	// EventHeader holds headers that every delivery over HTTP carries, on
+	// adapters whose Features.GuardsEvents is true: credentials for an App
+	// that guards its event functions.
+	EventHeader http.Header
 }
 
 // A HarnessMaker serves app on a fresh instance of one adapter: a fresh

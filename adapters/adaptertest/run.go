@@ -37,6 +37,7 @@ func Run(t *testing.T, mk HarnessMaker) {
 			c.fn(t, rec, h)
 		})
 	}
+	t.Run("Event/Guard", func(t *testing.T) { checkEventGuard(t, mk) })
 }
 
 func deliver(t *testing.T, h Harness, fn string, e core.Event) Delivery {

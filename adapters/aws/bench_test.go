@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/akrylysov/algnhsa"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/polyfn/polyfn/adapters/aws"
 	"github.com/polyfn/polyfn/core"
@@ -27,7 +29,11 @@ import (
 // lambda.Handler.Invoke, the entry the runtime loop uses: a hand-written
 // aws-lambda-go handler for each source (SQS and Kinesis: decode each
 // record's data into an order and report failures; HTTP API v2 and ALB:
-// decode a 1 KB JSON body and answer a small JSON document).
+// decode a 1 KB JSON body and answer a small JSON document), and, for HTTP
+// API v2, the same net/http handler behind the two libraries that adapt
+// one to Lambda: aws-lambda-go-api-proxy (httpadapter.NewV2) and algnhsa
+// v1.1.0. Those two are test-only dependencies: nothing but this file
+// imports them.
 
 type order struct {
 	ID       string  `json:"id"`
@@ -245,6 +251,22 @@ var orderHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request)
 	_, _ = w.Write(out)
 })
 
+// apiProxyHTTP is orderHandler behind aws-lambda-go-api-proxy's HTTP API
+// adapter, as its README shows.
+func apiProxyHTTP() lambda.Handler {
+	return lambda.NewHandler(httpadapter.NewV2(orderHandler).ProxyWithContext)
+}
+
+// algnhsaHTTP is orderHandler behind algnhsa: told the payload is an HTTP
+// API's when declared is true (as polyfn's declared integration is), left
+// to detect it otherwise (as the README declaration is).
+func algnhsaHTTP(declared bool) lambda.Handler {
+	if !declared {
+		return algnhsa.New(orderHandler, nil)
+	}
+	return algnhsa.New(orderHandler, &algnhsa.Options{RequestType: algnhsa.RequestTypeAPIGatewayV2})
+}
+
 // polyfnHTTP is orderHandler as a polyfn HTTP function with trigger.
 func polyfnHTTP(trigger core.Trigger) lambda.Handler {
 	app := core.NewApp()
@@ -276,11 +298,14 @@ func benchPairs() []benchPair {
 	readme := core.OnHTTP("/orders")
 	alb := core.OnHTTP("/orders").With("aws", provider.SettingIntegration, "alb")
 	peers := func(native lambda.Handler) []benchPeer { return []benchPeer{{"native", native}} }
+	httpPeers := func(declared bool) []benchPeer {
+		return []benchPeer{{"native", nativeHTTP()}, {"api-proxy", apiProxyHTTP()}, {"algnhsa", algnhsaHTTP(declared)}}
+	}
 	return []benchPair{
 		{"SQS batch of 10", sqsBatch(10), 2000, polyfnEvent(core.OnQueue("orders")), []benchPeer{{"native", nativeSQS()}}, noFailures},
 		{"Kinesis batch of 100", kinesisBatch(100), 200, polyfnEvent(core.OnStream("orders")), []benchPeer{{"native", nativeKinesis()}}, noFailures},
-		{"HTTP API v2, integration declared", httpV2Request(), 5000, polyfnHTTP(declared), peers(nativeHTTP()), httpOK},
-		{"HTTP API v2, README declaration", httpV2Request(), 5000, polyfnHTTP(readme), peers(nativeHTTP()), httpOK},
+		{"HTTP API v2, integration declared", httpV2Request(), 5000, polyfnHTTP(declared), httpPeers(true), httpOK},
+		{"HTTP API v2, README declaration", httpV2Request(), 5000, polyfnHTTP(readme), httpPeers(false), httpOK},
 		{"ALB", albRequest(false), 5000, polyfnHTTP(alb), peers(nativeALB()), httpOK},
 		{"ALB multi-value", albRequest(true), 5000, polyfnHTTP(alb), peers(nativeALB()), httpOK},
 	}

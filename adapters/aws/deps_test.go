@@ -30,3 +30,21 @@ func TestLinkedPackages(t *testing.T) {
 		}
 	}
 }
+
+// TestPeersOnlyInTests checks that the libraries the benchmarks compare
+// polyfn with (aws-lambda-go-api-proxy, algnhsa) are linked by no package
+// of the module, whatever the build tags: only this package's tests import
+// them.
+func TestPeersOnlyInTests(t *testing.T) {
+	for _, tags := range []string{"", "polyfn.aws,lambda.norpc", "polyfn.describe"} {
+		out, err := exec.Command("go", "list", "-deps", "-tags", tags, "github.com/polyfn/polyfn/...").CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -tags %q: %v\n%s", tags, err, out)
+		}
+		for _, peer := range []string{"github.com/akrylysov/algnhsa", "github.com/awslabs/aws-lambda-go-api-proxy"} {
+			if strings.Contains("\n"+string(out), "\n"+peer) {
+				t.Errorf("a package of the module built with -tags %q links %s", tags, peer)
+			}
+		}
+	}
+}

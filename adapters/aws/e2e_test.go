@@ -76,6 +76,20 @@ func buildEcho(t *testing.T) string {
 	return bootstrap
 }
 
+// buildLambda builds the main package pkg (relative to the module root)
+// for Lambda with tags into workDir/name/bootstrap and returns its path.
+func buildLambda(t *testing.T, pkg, tags, name string) string {
+	t.Helper()
+	bin := filepath.Join(workDir, name, "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", tags, "-o", bin, pkg)
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
 // freePorts returns n distinct loopback addresses nothing listens on right
 // now: the listeners stay open until all are picked, so no two are equal.
 func freePorts(t testing.TB, n int) []string {
@@ -115,15 +129,24 @@ func emulatorFor(t *testing.T, fn string) *emulator {
 	if e := emus[fn]; e != nil && e.cmd.ProcessState == nil {
 		return e
 	}
-	rie, bin := findRIE(t), buildEcho(t)
+	e := startEmulator(t, buildEcho(t), filepath.Join(workDir, fn+".jsonl"), "POLYFN_FUNCTION="+fn,
+		"POLYFN_TRACE_FILE="+filepath.Join(workDir, fn+".trace.jsonl"))
+	emus[fn] = e
+	return e
+}
+
+// startEmulator starts aws-lambda-rie serving bin, with echoFile as
+// POLYFN_ECHO_FILE and env added, and waits until it listens. stopAll
+// stops it.
+func startEmulator(t *testing.T, bin, echoFile string, env ...string) *emulator {
+	t.Helper()
+	rie := findRIE(t)
 	ports := freePorts(t, 2)
-	e := &emulator{addr: ports[0], echoFile: filepath.Join(workDir, fn+".jsonl"), log: new(logBuffer)}
-	api := ports[1]
-	e.cmd = exec.Command(rie, "--runtime-interface-emulator-address", e.addr, "--runtime-api-address", api, bin)
+	e := &emulator{addr: ports[0], echoFile: echoFile, log: new(logBuffer)}
+	e.cmd = exec.Command(rie, "--runtime-interface-emulator-address", e.addr, "--runtime-api-address", ports[1], bin)
 	e.cmd.Dir = workDir
-	e.cmd.Env = append(os.Environ(), "POLYFN_FUNCTION="+fn, "POLYFN_ECHO_FILE="+e.echoFile,
-		"POLYFN_TRACE_FILE="+filepath.Join(workDir, fn+".trace.jsonl"),
-		"AWS_LAMBDA_FUNCTION_TIMEOUT=3", "AWS_LAMBDA_FUNCTION_NAME=polyfn-echo", "AWS_REGION=us-east-1")
+	e.cmd.Env = append(append(os.Environ(), "POLYFN_ECHO_FILE="+echoFile,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=3", "AWS_LAMBDA_FUNCTION_NAME=polyfn-echo", "AWS_REGION=us-east-1"), env...)
 	e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
 	if err := e.cmd.Start(); err != nil {
 		t.Fatalf("starting aws-lambda-rie: %v", err)
@@ -141,7 +164,6 @@ func emulatorFor(t *testing.T, fn string) *emulator {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	emus[fn] = e
 	return e
 }
 

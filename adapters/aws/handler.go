@@ -58,6 +58,7 @@ func NewHandler(app *core.App, opts ...Option) (*Handler, error) {
 		Reserve:      c.reserve,
 		MaxBodyBytes: c.maxBody,
 		ExposeErrors: c.exposeErrors,
+		RecordTrace:  aws.RecordTraceParent,
 	})
 	return &Handler{fn: rt.Function(f), sources: sources, httpOpts: httpOpts, cfg: c}, nil
 }

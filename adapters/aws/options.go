@@ -43,9 +43,9 @@ func WithFunction(name string) Option {
 }
 
 // WithLogger sets the logger for failures, panics and lifecycle messages.
-// NewHandler's default discards logs; Start's default is aws-lambda-go's
-// Lambda log handler (text or JSON per AWS_LAMBDA_LOG_FORMAT, with the
-// request id). A nil logger keeps the default.
+// NewHandler's default discards logs; Start's default is NewLogHandler's
+// (text or JSON per AWS_LAMBDA_LOG_FORMAT, with the request id). A nil
+// logger keeps the default.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) {
 		if l != nil {

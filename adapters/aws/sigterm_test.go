@@ -20,13 +20,7 @@ import (
 // invocation is a cold start that works.
 func TestEmulatorPlatformTimeoutAndSIGTERM(t *testing.T) {
 	rie := findRIE(t)
-	bin := filepath.Join(workDir, "sigterm", "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, "./adapters/aws/internal/sigtermfn")
-	cmd.Dir = filepath.Join("..", "..")
-	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildLambda(t, "./adapters/aws/internal/sigtermfn", "lambda.norpc", "sigterm")
 	shutdownFile := filepath.Join(workDir, "sigterm", "shutdown.txt")
 	ports := freePorts(t, 2)
 	log := new(logBuffer)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/invoke"
@@ -23,7 +22,13 @@ import (
 //   - POLYFN_MAX_BODY_BYTES: the HTTP request body limit (see
 //     WithMaxBodyBytes);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in HTTP error answers
-//     (see WithErrorDetails).
+//     (see WithErrorDetails);
+//   - AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL (Lambda's logging
+//     configuration), and POLYFN_LOG_LEVEL, which wins over the latter:
+//     the logger Start installs as slog's default (see NewLogHandler);
+//   - POLYFN_METRICS_NAMESPACE (or POWERTOOLS_METRICS_NAMESPACE): the
+//     CloudWatch namespace of the Embedded Metric Format lines written at
+//     the end of each invocation (see StartMetrics); unset writes none.
 //
 // Options given to Start override the environment. Before serving, Start
 // runs the App's start hooks with the environment (core.App.Start: the
@@ -35,7 +40,16 @@ import (
 // prints the reason to standard error and exits with status 1, which
 // Lambda reports as Runtime.ExitError.
 func Start(app *core.App, opts ...Option) {
-	env := []Option{WithLogger(slog.New(lambdacontext.NewLogHandler()))}
+	e, err := invoke.FromEnv()
+	if err == nil {
+		e.LogLevel, err = logLevel(e.LogLevel, os.Getenv("AWS_LAMBDA_LOG_LEVEL"))
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "aws:", err)
+		os.Exit(1)
+	}
+	logger := slog.New(NewLogHandler(os.Stdout, os.Getenv("AWS_LAMBDA_LOG_FORMAT"), e.LogLevel))
+	env := []Option{WithLogger(logger)}
 	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
 		env = append(env, WithFunction(name))
 	} else if name := os.Getenv("_HANDLER"); name != "" {
@@ -43,16 +57,20 @@ func Start(app *core.App, opts ...Option) {
 			env = append(env, WithFunction(name))
 		}
 	}
-	e, err := invoke.FromEnv()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "aws:", err)
-		os.Exit(1)
-	}
 	env = append(env, WithMaxBodyBytes(e.MaxBodyBytes), WithErrorDetails(e.ExposeErrors))
 	h, err := NewHandler(app, append(env, opts...)...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if h.cfg.logger == logger {
+		slog.SetDefault(logger) // functions' slog.InfoContext(ctx, ...) lines carry the invocation
+	}
+	if ns := metricsNamespace(); ns != "" {
+		if _, err := StartMetrics(ns, os.Stdout, h.fn.Logger()); err != nil {
+			fmt.Fprintln(os.Stderr, "aws:", err)
+			os.Exit(1)
+		}
 	}
 	if err := app.Start(context.Background(), os.LookupEnv); err != nil {
 		fmt.Fprintln(os.Stderr, err)

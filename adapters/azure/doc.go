@@ -43,7 +43,11 @@
 // above to standard error). Run installs the same handler (NewLogHandler) as
 // slog's default, so that lines a function logs with log/slog's *Context
 // functions also go to that invocation's Logs; a program that serves
-// Handler itself installs it if it wants that.
+// Handler itself installs it if it wants that. Inside an invocation the
+// JSON lines name the function, the invocation, the event and its trace:
+// the host sends no trace context, so the trace is the event's own
+// traceparent extension, or an HTTP trigger's caller's
+// (docs/observability.md).
 //
 // Most programs do not import this package: they call adapters.Run and
 // build with -tags polyfn.azure. The function app's files come from

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/invoke"
+	"github.com/polyfn/polyfn/internal/slogx"
 )
 
 // sink collects the log lines of one invocation, for the answer's Logs.
@@ -63,77 +63,90 @@ func sinkFrom(ctx context.Context) *sink {
 
 // NewLogHandler returns the slog.Handler the adapter logs with, and that
 // Run installs as slog's default: JSON lines on stdout, records of level
-// Error and above on stderr instead, each with the invocation id of its
-// context (unless the record has an invocation_id already); and, when the
-// record's context belongs to an invocation, a text line "LEVEL message
-// key=value ..." in that invocation's Logs. It is safe for concurrent use.
+// Error and above on stderr instead, each carrying, inside an invocation,
+// its function, invocation id (the host's, also for lines logged before
+// the invocation began), cold start, the event's id, type and source and
+// its trace ("trace_id", "span_id"); and, when the record's context
+// belongs to an invocation, a text line "LEVEL message key=value ..." in
+// that invocation's Logs, which the host logs in the invocation's context.
+// It is safe for concurrent use.
 func NewLogHandler(stdout, stderr io.Writer) slog.Handler {
+	return newLogHandler(stdout, stderr, nil)
+}
+
+// newLogHandler is NewLogHandler writing records of level and above; nil
+// means Info.
+func newLogHandler(stdout, stderr io.Writer, level slog.Leveler) slog.Handler {
 	return &teeHandler{
-		out: slog.NewJSONHandler(stdout, nil),
-		err: slog.NewJSONHandler(stderr, nil),
+		json: slogx.Wrap(split{out: slog.NewJSONHandler(stdout, nil), err: slog.NewJSONHandler(stderr, nil)},
+			slogx.Options{Shape: slogx.Plain, Level: level, Fields: fields}),
 	}
 }
 
+// fields is invoke.LogFields, with the host's invocation id before the
+// invocation began.
+func fields(ctx context.Context) (slogx.Fields, bool) {
+	if f, ok := invoke.LogFields(ctx); ok {
+		return f, true
+	}
+	if s := sinkFrom(ctx); s != nil && s.id != "" {
+		return slogx.Fields{InvocationID: s.id}, true
+	}
+	return slogx.Fields{}, false
+}
+
+// split writes records of level Error and above to err, the others to out.
+// It is slogx.Wrap's sink: it gets whole records.
+type split struct{ out, err slog.Handler }
+
+func (s split) Enabled(context.Context, slog.Level) bool { return true }
+func (s split) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		return s.err.Handle(ctx, r)
+	}
+	return s.out.Handle(ctx, r)
+}
+func (s split) WithAttrs(as []slog.Attr) slog.Handler {
+	return split{out: s.out.WithAttrs(as), err: s.err.WithAttrs(as)}
+}
+func (s split) WithGroup(name string) slog.Handler {
+	return split{out: s.out.WithGroup(name), err: s.err.WithGroup(name)}
+}
+
+// teeHandler writes JSON lines through json, and a text line per record
+// in the invocation's Logs.
 type teeHandler struct {
-	out, err slog.Handler
-	prefix   string // attributes added by WithAttrs, formatted
-	group    string // open groups, "a.b."
-	hasID    bool   // WithAttrs added invocation_id
+	json   slog.Handler
+	prefix string // attributes added by WithAttrs, formatted
+	group  string // open groups, "a.b."
 }
 
 func (h *teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return h.out.Enabled(ctx, l)
+	return h.json.Enabled(ctx, l)
 }
 
 func (h *teeHandler) Handle(ctx context.Context, r slog.Record) error {
-	s := sinkFrom(ctx)
-	if s != nil {
+	if s := sinkFrom(ctx); s != nil {
 		s.add(h.format(r))
 	}
-	if !h.hasID && !hasAttr(r, invoke.KeyInvocationID) {
-		id := core.InvocationFrom(ctx).ID
-		if id == "" && s != nil {
-			id = s.id
-		}
-		if id != "" {
-			r = r.Clone()
-			r.AddAttrs(slog.String(invoke.KeyInvocationID, id))
-		}
-	}
-	if r.Level >= slog.LevelError {
-		return h.err.Handle(ctx, r)
-	}
-	return h.out.Handle(ctx, r)
-}
-
-// hasAttr reports whether r has a top-level attribute key.
-func hasAttr(r slog.Record, key string) bool {
-	found := false
-	r.Attrs(func(a slog.Attr) bool {
-		found = a.Key == key
-		return !found
-	})
-	return found
+	return h.json.Handle(ctx, r)
 }
 
 func (h *teeHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	var b strings.Builder
 	b.WriteString(h.prefix)
-	hasID := h.hasID
 	for _, a := range as {
 		appendAttr(&b, h.group, a)
-		hasID = hasID || h.group == "" && a.Key == invoke.KeyInvocationID
 	}
-	return &teeHandler{out: h.out.WithAttrs(as), err: h.err.WithAttrs(as), prefix: b.String(), group: h.group, hasID: hasID}
+	return &teeHandler{json: h.json.WithAttrs(as), prefix: b.String(), group: h.group}
 }
 
 func (h *teeHandler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	return &teeHandler{out: h.out.WithGroup(name), err: h.err.WithGroup(name), prefix: h.prefix, group: h.group + name + ".", hasID: h.hasID}
+	return &teeHandler{json: h.json.WithGroup(name), prefix: h.prefix, group: h.group + name + "."}
 }
-
 func (h *teeHandler) format(r slog.Record) string {
 	var b strings.Builder
 	b.WriteString(r.Level.String())

@@ -2,6 +2,7 @@ package azure
 
 import (
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/polyfn/polyfn/internal/httpserve"
@@ -17,6 +18,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	stdout, stderr  io.Writer
+	logLevel        slog.Leveler
 	maxBody         int64
 	forwarding      *bool
 	functionTimeout time.Duration
@@ -53,6 +55,16 @@ func WithOutput(stdout, stderr io.Writer) Option {
 		}
 		if stderr != nil {
 			c.stderr = stderr
+		}
+	})
+}
+
+// WithLogLevel sets the lowest level logged; nil keeps the default, Info.
+// Run sets it from POLYFN_LOG_LEVEL.
+func WithLogLevel(l slog.Leveler) Option {
+	return optionFunc(func(c *config) {
+		if l != nil {
+			c.logLevel = l
 		}
 	})
 }

@@ -33,6 +33,7 @@ import (
 //     WithMaxBatchEvents);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
 //     WithErrorDetails);
+//   - POLYFN_LOG_LEVEL: the lowest level logged (see WithLogLevel);
 //   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
 //     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
 //     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
@@ -55,15 +56,16 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 	if root == "" {
 		root = "."
 	}
-	slog.SetDefault(slog.New(NewLogHandler(os.Stdout, os.Stderr)))
-	env, err := appFolderOptions(root, app)
-	if err != nil {
-		return err
-	}
 	e, err := invoke.FromEnv()
 	if err != nil {
 		return fmt.Errorf("azure: %w", err)
 	}
+	slog.SetDefault(slog.New(newLogHandler(os.Stdout, os.Stderr, e.LogLevel)))
+	env, err := appFolderOptions(root, app)
+	if err != nil {
+		return err
+	}
+	env = append(env, WithLogLevel(e.LogLevel))
 	l, err := httpserve.FromEnv()
 	if err != nil {
 		return fmt.Errorf("azure: %w", err)
@@ -136,7 +138,7 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return err
 	}
-	log := slog.New(NewLogHandler(c.stdout, c.stderr))
+	log := slog.New(newLogHandler(c.stdout, c.stderr, c.logLevel))
 	return httpserve.Serve(ctx, ln, h, log, httpserve.Options{
 		Limits: c.serverLimits(app), ShutdownTimeout: c.shutdownTimeout, Name: "azure", Attrs: []any{"functions", app.Names()},
 	})

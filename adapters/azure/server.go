@@ -33,7 +33,7 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 	c := newConfig(opts)
 	rt := invoke.New(invoke.Config{
 		Provider:       "azure",
-		Logger:         slog.New(NewLogHandler(c.stdout, c.stderr)),
+		Logger:         slog.New(newLogHandler(c.stdout, c.stderr, c.logLevel)),
 		Timeout:        c.functionTimeout,
 		MaxBodyBytes:   c.maxBody,
 		MaxBatchEvents: c.maxBatch,

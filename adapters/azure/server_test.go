@@ -600,7 +600,7 @@ func TestBodyLimit(t *testing.T) {
 	if resp, err := res.HTTP(); err != nil || resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("the caller gets %+v, %v; want 413", resp, err)
 	}
-	if !strings.Contains(ts.stdout.String(), `"msg":"request rejected","function":"api","invocation_id":`) || !strings.Contains(ts.stdout.String(), `"status":413}`) {
+	if out := ts.stdout.String(); !strings.Contains(out, `"msg":"request rejected","invocation_id":"`) || !strings.Contains(out, `"function":"api","error":"request body too large`) || !strings.Contains(out, `"status":413}`) {
 		t.Errorf("stdout lacks the rejection:\n%s", ts.stdout.String())
 	}
 }

@@ -55,9 +55,13 @@
 // path answers exactly the same way: the handler is the same.
 //
 // The W3C traceparent and tracestate request headers are the invocation's
-// trace context, and become the event's tracing extensions when it carries
-// none of its own.
+// trace context (else X-Cloud-Trace-Context's trace and span), and become
+// the event's tracing extensions when it carries none of its own.
 //
-// Logs are JSON lines in Cloud Logging's format ("severity", "message") on
-// standard output.
+// Logs are JSON lines in Cloud Logging's format on standard output (see
+// NewLogHandler): "severity", "message", the source location, and inside
+// an invocation its function, id and event, with the trace in
+// "logging.googleapis.com/trace" as projects/PROJECT/traces/TRACE. Run and
+// gcf.Register install that logger as slog's default, so a function's
+// slog.InfoContext(ctx, ...) lines carry all of it.
 package gcp

@@ -8,6 +8,7 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/invoke"
+	"github.com/polyfn/polyfn/internal/tracectx"
 	gcpprov "github.com/polyfn/polyfn/providers/gcp"
 )
 
@@ -69,24 +70,24 @@ func httpHandler(fn *invoke.Function) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn.HTTP(w, r, startOf(r)) })
 }
 
-func eventHandler(fn *invoke.Function) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn.ServeEvents(w, r, startOf(r), decode) })
-}
+func eventHandler(fn *invoke.Function) http.Handler { return fn.EventHandler(startOf, decode) }
 
 // startOf describes the invocation a request begins: its id is the one
 // Cloud Functions gives the request, the Function-Execution-Id header, else
 // the trace id of X-Cloud-Trace-Context (Cloud Run), else a new one; its
-// trace context is the W3C traceparent and tracestate headers.
+// trace context is the W3C traceparent and tracestate headers, else the
+// same trace and span as X-Cloud-Trace-Context.
 func startOf(r *http.Request) invoke.Start {
 	id := r.Header.Get("Function-Execution-Id")
 	if id == "" {
 		id, _, _ = strings.Cut(r.Header.Get("X-Cloud-Trace-Context"), "/")
 	}
-	return invoke.Start{
-		ID:          id,
-		TraceParent: r.Header.Get("Traceparent"),
-		TraceState:  r.Header.Get("Tracestate"),
+	s := invoke.Start{ID: id, TraceParent: r.Header.Get("Traceparent"), TraceState: r.Header.Get("Tracestate")}
+	if _, ok := tracectx.Parse(s.TraceParent); !ok {
+		s.TraceParent, _ = tracectx.FromCloudTrace(r.Header.Get("X-Cloud-Trace-Context"))
+		s.TraceState = ""
 	}
+	return s
 }
 
 // decode is the invoke.Decoder of the Cloud Functions contract: one event

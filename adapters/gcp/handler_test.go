@@ -244,11 +244,13 @@ func TestHandlerLogs(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	out := buf.String()
 	for _, want := range []string{
-		`"severity":"ERROR","message":"function failed","function":"ev","invocation_id":"exec-fail","event_id":"fail"`,
+		`"severity":"ERROR","logging.googleapis.com/sourceLocation":{"function":"github.com/polyfn/polyfn/internal/invoke.(*Function).LogFailure"`,
+		`"message":"function failed","function":"ev","invocation_id":"exec-fail","event_id":"fail"`,
 		`"outcome":"retryable","error":"boom"`,
-		`"severity":"ERROR","message":"function panicked","function":"ev","invocation_id":"exec-panic"`,
+		`"message":"function panicked","function":"ev","invocation_id":"exec-panic"`,
 		`"outcome":"panic","error":"panic: kaboom","stack":`,
-		`"severity":"WARNING","message":"request rejected","function":"ev","error":"gcp: invalid event: body is not a JSON object: want a CloudEvent (ce- headers or application/cloudevents+json), a legacy event or a Pub/Sub push envelope","status":400`,
+		`"severity":"WARNING"`,
+		`"message":"request rejected","function":"ev","error":"gcp: invalid event: body is not a JSON object: want a CloudEvent (ce- headers or application/cloudevents+json), a legacy event or a Pub/Sub push envelope","status":400`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s:\n%s", want, out)

@@ -1,41 +1,80 @@
 package gcp
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"os"
 	"strings"
+	"time"
+
+	"github.com/polyfn/polyfn/internal/invoke"
+	"github.com/polyfn/polyfn/internal/slogx"
 )
 
 // NewLogger returns a logger that writes JSON lines Cloud Logging reads as
-// structured entries: "severity" (DEBUG, INFO, WARNING, ERROR) and
-// "message" instead of slog's "level" and "msg". level is "debug", "info"
-// (the default for any other value), "warn" or "error".
+// structured entries (see NewLogHandler), for the project of
+// GOOGLE_CLOUD_PROJECT. level is trace, debug, info, warn, error or fatal
+// in any case; any other value means info.
 func NewLogger(w io.Writer, level string) *slog.Logger {
-	var lv slog.Level
-	switch strings.ToLower(level) {
-	case "debug":
-		lv = slog.LevelDebug
-	case "warn", "warning":
-		lv = slog.LevelWarn
-	case "error":
-		lv = slog.LevelError
+	l, err := slogx.ParseLevel(level)
+	if err != nil {
+		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
-		Level: lv,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) > 0 {
-				return a
-			}
-			switch a.Key {
-			case slog.LevelKey:
-				a.Key = "severity"
-				if l, ok := a.Value.Any().(slog.Level); ok && l >= slog.LevelWarn && l < slog.LevelError {
-					a.Value = slog.StringValue("WARNING")
-				}
-			case slog.MessageKey:
-				a.Key = "message"
-			}
-			return a
-		},
-	}))
+	return slog.New(NewLogHandler(w, os.Getenv(EnvProject), l))
+}
+
+// NewLogHandler returns the handler of the lines Cloud Logging reads as
+// structured entries: "severity" (DEBUG, INFO, WARNING, ERROR, CRITICAL),
+// "message", "timestamp" and "logging.googleapis.com/sourceLocation"
+// instead of slog's keys; inside an invocation, the function, invocation
+// id, cold start, the event's id, type and source, and the trace:
+// "logging.googleapis.com/trace" as projects/PROJECT/traces/TRACE,
+// "logging.googleapis.com/spanId" and "logging.googleapis.com/trace_sampled"
+// (trace_id and span_id when project is empty). A record's attribute with
+// one of those keys is written with the prefix "attr_", so that no key is
+// ever written twice. A nil level means info.
+func NewLogHandler(w io.Writer, project string, level slog.Leveler) slog.Handler {
+	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.CloudLogging, Project: project, Level: level})
+}
+
+// EnvProject is the environment variable that names the Google Cloud
+// project whose trace ids log lines name.
+const EnvProject = "GOOGLE_CLOUD_PROJECT"
+
+// metadataTimeout bounds the metadata server's answer at start-up.
+const metadataTimeout = time.Second
+
+// ProjectID returns the project of GOOGLE_CLOUD_PROJECT, else, on Cloud
+// Run or Cloud Functions (K_SERVICE is set), the metadata server's
+// project/project-id (GCE_METADATA_HOST overrides its host), else "".
+func ProjectID(ctx context.Context) string {
+	if p := os.Getenv(EnvProject); p != "" {
+		return p
+	}
+	if os.Getenv("K_SERVICE") == "" {
+		return ""
+	}
+	host := os.Getenv("GCE_METADATA_HOST")
+	if host == "" {
+		host = "metadata.google.internal"
+	}
+	ctx, cancel := context.WithTimeout(ctx, metadataTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+host+"/computeMetadata/v1/project/project-id", nil)
+	if err != nil {
+		return ""
+	}
+	req.Header.Set("Metadata-Flavor", "Google")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 256))
+	if err != nil || res.StatusCode != http.StatusOK {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }

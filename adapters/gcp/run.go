@@ -3,6 +3,7 @@ package gcp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -21,7 +22,10 @@ import (
 //   - FUNCTION_TARGET: the function served at "/" (see WithTarget); a name
 //     that is no function of app is an error, as with functions-framework-go;
 //   - CLOUD_RUN_TIMEOUT_SECONDS: the invocation timeout (see WithTimeout);
-//   - POLYFN_LOG_LEVEL: debug, info (default), warn or error;
+//   - POLYFN_LOG_LEVEL: the lowest level logged: trace, debug, info
+//     (default), warn, error or fatal;
+//   - GOOGLE_CLOUD_PROJECT: the project log lines name traces in, else
+//     the metadata server's on Cloud Run (see NewLogHandler);
 //   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
 //   - POLYFN_MAX_BATCH_EVENTS: the events of one CloudEvents batch (see
 //     WithMaxBatchEvents);
@@ -46,40 +50,50 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 
 // envOptions turns the environment into options.
 func envOptions() ([]Option, error) {
-	opts := []Option{WithLogger(NewLogger(os.Stdout, os.Getenv("POLYFN_LOG_LEVEL")))}
+	opts, _, err := envOptionsLogger()
+	return opts, err
+}
+
+// envOptionsLogger is envOptions, and returns the logger it chose.
+func envOptionsLogger() ([]Option, *slog.Logger, error) {
+	e, err := invoke.FromEnv()
+	if err != nil {
+		return nil, nil, fmt.Errorf("gcp: %w", err)
+	}
+	logger := slog.New(NewLogHandler(os.Stdout, ProjectID(context.Background()), e.LogLevel))
+	opts := []Option{WithLogger(logger)}
 	if t := os.Getenv("FUNCTION_TARGET"); t != "" {
 		opts = append(opts, WithTarget(t))
 	}
 	if v := os.Getenv("CLOUD_RUN_TIMEOUT_SECONDS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return nil, fmt.Errorf("gcp: CLOUD_RUN_TIMEOUT_SECONDS=%q is not a whole number of seconds", v)
+			return nil, nil, fmt.Errorf("gcp: CLOUD_RUN_TIMEOUT_SECONDS=%q is not a whole number of seconds", v)
 		}
 		opts = append(opts, WithTimeout(time.Duration(n)*time.Second))
 	}
-	e, err := invoke.FromEnv()
-	if err != nil {
-		return nil, fmt.Errorf("gcp: %w", err)
-	}
 	l, err := httpserve.FromEnv()
 	if err != nil {
-		return nil, fmt.Errorf("gcp: %w", err)
+		return nil, nil, fmt.Errorf("gcp: %w", err)
 	}
 	return append(opts, WithMaxBodyBytes(e.MaxBodyBytes), WithMaxBatchEvents(e.MaxBatchEvents), WithErrorDetails(e.ExposeErrors),
-		WithReadTimeout(l.ReadTimeout), WithWriteTimeout(l.WriteTimeout), WithIdleTimeout(l.IdleTimeout), WithMaxConns(l.MaxConns)), nil
+		WithReadTimeout(l.ReadTimeout), WithWriteTimeout(l.WriteTimeout), WithIdleTimeout(l.IdleTimeout), WithMaxConns(l.MaxConns)), logger, nil
 }
 
 // Serve is Run on a listener of the caller's: it serves app on ln until ctx
 // is done or the process gets SIGINT or SIGTERM, and closes ln. It reads the
 // environment as Run does, except PORT.
 func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) error {
-	env, err := envOptions()
+	env, logger, err := envOptionsLogger()
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	opts = append(env, opts...)
 	c := newConfig(opts)
+	if c.logger == logger {
+		slog.SetDefault(logger) // functions' slog.InfoContext(ctx, ...) lines carry the invocation
+	}
 	h, err := Handler(app, opts...)
 	if err != nil {
 		ln.Close()

@@ -27,7 +27,10 @@
 // docs/limits.md).
 //
 // GET /healthz answers {"status":"ok"}. Logs are JSON lines (log/slog) on
-// standard output. Run shuts down gracefully on SIGINT and SIGTERM, letting
+// standard output; Run installs its handler as slog's default, and inside
+// an invocation every line names the function, the invocation, the event
+// and the trace (the traceparent header, or the event's own), which reply
+// events carry onward (docs/observability.md). Run shuts down gracefully on SIGINT and SIGTERM, letting
 // requests in flight finish within the shutdown timeout; shortly before it
 // ends, the contexts of those still running are cancelled, so that they
 // stop and answer with a retryable failure.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/polyfn/polyfn/internal/httpserve"
 	"github.com/polyfn/polyfn/internal/invoke"
+	"github.com/polyfn/polyfn/internal/slogx"
 
 	"github.com/polyfn/polyfn/core"
 )
@@ -23,6 +24,7 @@ import (
 //     WithMaxBatchEvents);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
 //     WithErrorDetails);
+//   - POLYFN_LOG_LEVEL: the lowest level logged (default info);
 //   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
 //     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
 //     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
@@ -44,15 +46,15 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 // is done or the process gets SIGINT or SIGTERM, and closes ln. It reads
 // the environment as Run does, except PORT.
 func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) error {
-	var env []Option
-	env = append(env, WithLogger(slog.New(slog.NewJSONHandler(os.Stdout, nil))))
-	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
-		env = append(env, WithFunction(name))
-	}
 	e, err := invoke.FromEnv()
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("local: %w", err)
+	}
+	logger := slog.New(invoke.NewLogHandler(os.Stdout, slogx.Options{Shape: slogx.Plain, Level: e.LogLevel}))
+	env := []Option{WithLogger(logger)}
+	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
+		env = append(env, WithFunction(name))
 	}
 	l, err := httpserve.FromEnv()
 	if err != nil {
@@ -63,6 +65,9 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		WithReadTimeout(l.ReadTimeout), WithWriteTimeout(l.WriteTimeout), WithIdleTimeout(l.IdleTimeout), WithMaxConns(l.MaxConns))
 	opts = append(env, opts...)
 	c := newConfig(opts)
+	if c.logger == logger {
+		slog.SetDefault(logger) // functions' slog.InfoContext(ctx, ...) lines carry the invocation
+	}
 	h, err := Handler(app, opts...)
 	if err != nil {
 		ln.Close()

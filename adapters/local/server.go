@@ -76,11 +76,9 @@ func first(vs []string) string {
 	return vs[0]
 }
 
-func eventHandler(fn *invoke.Function) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fn.ServeEvents(w, r, start(r), nil) // the CloudEvents binding
-	})
-}
+// eventHandler serves fn's events in the CloudEvents binding, behind the
+// App's event guards (core.App.GuardEvents).
+func eventHandler(fn *invoke.Function) http.Handler { return fn.EventHandler(start, nil) }
 
 // router sends POSTs to event functions by a map lookup, and everything else
 // through the ServeMux, which also holds the event routes so that its

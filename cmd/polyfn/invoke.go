@@ -31,6 +31,7 @@ type invocation struct {
 	recs     []sample.Record // one per --data (event functions)
 	req      *http.Request   // the request (HTTP functions)
 	env      []string        // --set NAME=VALUE
+	headers  http.Header     // --header, for event deliveries over HTTP (local, gcp)
 }
 
 // outcome is what one invocation of the function told the platform.
@@ -57,7 +58,7 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	if err := checkProvider(*provider, append(providers, "local")...); err != nil {
 		return err
 	}
-	httpFlags := *method != "" || *path != "" || len(headers) > 0
+	httpFlags := *method != "" || *path != ""
 	if *trigger == "" && httpFlags {
 		*trigger = "http"
 	}
@@ -105,7 +106,10 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 		return usageError(fmt.Sprintf("function %q is an %s function; trigger %q does not fit it", f.Name, f.Kind, tk.Name))
 	}
 	if httpFlags && f.Kind != core.HTTPFunction {
-		return usageError("--method, --path and --header are for HTTP functions")
+		return usageError("--method and --path are for HTTP functions")
+	}
+	if len(headers) > 0 && f.Kind != core.HTTPFunction && *provider != "local" && *provider != "gcp" {
+		return usageError(fmt.Sprintf("--header reaches an event function only where events arrive over HTTP (local, gcp), not on %s", *provider))
 	}
 	if err := checkSettings(app, sets); err != nil {
 		return err
@@ -121,6 +125,11 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	} else {
 		for _, b := range bodies {
 			inv.recs = append(inv.recs, sample.Record{Data: b})
+		}
+		inv.headers = http.Header{}
+		for _, h := range headers {
+			k, v, _ := strings.Cut(h, ":")
+			inv.headers.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 		}
 	}
 	var outs []outcome

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +18,7 @@ import (
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/cehttp"
 	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/internal/sample"
 	"github.com/polyfn/polyfn/internal/syncbuf"
 	"github.com/polyfn/polyfn/internal/trace"
@@ -37,6 +40,20 @@ func invokeHTTP(ctx context.Context, e *env, inv *invocation) ([]outcome, error)
 		return nil, usageError(fmt.Sprintf("trigger %s: %v", inv.trigger.Name, err))
 	}
 	bin, procEnv, ready := filepath.Join(dir, "fn"), inv.env, "/healthz"
+	// As the platform authenticates its own deliveries in the cloud, invoke
+	// authenticates its event deliveries to the process it starts with a
+	// secret of this run: they pass the App's event guards
+	// (core.App.GuardEvents); other callers still need credentials.
+	token := make([]byte, 32)
+	if _, err := rand.Read(token); err != nil {
+		return nil, err
+	}
+	platform := hex.EncodeToString(token)
+	procEnv = append(append([]string(nil), procEnv...), invoke.EnvPlatformToken+"="+platform)
+	if inv.headers == nil {
+		inv.headers = http.Header{}
+	}
+	inv.headers.Set(invoke.HeaderPlatformToken, platform)
 	if inv.provider == "gcp" {
 		// A source deploy's process: the buildpack's main serving the
 		// function with functions-framework-go.
@@ -97,7 +114,7 @@ func invokeHTTP(ctx context.Context, e *env, inv *invocation) ([]outcome, error)
 			path = "/"
 		}
 		for _, d := range deliveries {
-			r, err := eventsRequest(ctx, base+path, d)
+			r, err := eventsRequest(ctx, base+path, d, inv.headers)
 			if err != nil {
 				return nil, err
 			}
@@ -147,15 +164,17 @@ func httpDeliveries(inv *invocation) ([]delivery, error) {
 	return out, nil
 }
 
-// eventsRequest returns the request that delivers d to url: one event in
-// binary mode, several as a CloudEvents batch.
-func eventsRequest(ctx context.Context, url string, d delivery) (*http.Request, error) {
+// eventsRequest returns the request that delivers d to url, with the extra
+// headers (credentials): one event in binary mode, several as a CloudEvents
+// batch.
+func eventsRequest(ctx context.Context, url string, d delivery, extra http.Header) (*http.Request, error) {
 	if len(d.events) == 1 && !d.batch {
 		ev := d.events[0]
 		r, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(ev.Data()))
 		if err != nil {
 			return nil, err
 		}
+		addHeaders(r.Header, extra)
 		return r, cehttp.SetBinaryHeaders(r.Header, &ev)
 	}
 	body := []byte{'['}
@@ -173,8 +192,18 @@ func eventsRequest(ctx context.Context, url string, d delivery) (*http.Request, 
 	if err != nil {
 		return nil, err
 	}
+	addHeaders(r.Header, extra)
 	r.Header.Set("Content-Type", cehttp.BatchContentType)
 	return r, nil
+}
+
+// addHeaders adds the values of extra to h.
+func addHeaders(h, extra http.Header) {
+	for k, vs := range extra {
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
 }
 
 // printHTTPReply prints the reply events of a CloudEvents answer: one in

@@ -72,11 +72,11 @@ func TestBuildpackLayout(t *testing.T) {
 		wantBody   string
 	}{
 		{"orders", "/", ce("google.cloud.pubsub.topic.v1.messagePublished", "//pubsub.googleapis.com/projects/p/topics/orders", ""), pubsub, 204,
-			`"message":"order received","order":"o-1","items":3,"message":"m-1","orderingKey":"customer-9","kind":"topic.message"`, ""},
+			`"cold_start":true,"order":"o-1","items":3,"attr_message":"m-1","orderingKey":"customer-9","kind":"topic.message"`, ""},
 		{"orders", "/", ce("google.cloud.pubsub.topic.v1.messagePublished", "//pubsub.googleapis.com/projects/p/topics/orders", ""),
 			`{"message":{"data":"bm90IGpzb24=","messageId":"m-2"}}`, 422, `is not an order`, ""},
 		{"uploads", "/", ce("google.cloud.storage.object.v1.finalized", "//storage.googleapis.com/projects/_/buckets/polyfn-uploads", "objects/a/b.txt"), object, 204,
-			`"message":"object stored","bucket":"polyfn-uploads","name":"a/b.txt","size":12,"contentType":"text/plain","dataref":"gs://polyfn-uploads/a/b.txt","kind":"storage.object.created"`, ""},
+			`"cold_start":true,"bucket":"polyfn-uploads","name":"a/b.txt","size":12,"contentType":"text/plain","dataref":"gs://polyfn-uploads/a/b.txt","kind":"storage.object.created"`, ""},
 		{"api", "/hello/gcp", nil, "", 200, "", `"hello":"gcp"`},
 	}
 	for _, tt := range tests {

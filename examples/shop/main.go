@@ -1,8 +1,16 @@
 // Command shop runs the portable shop app (package shop) on the adapter its
 // build tag selects. The adapter starts the app with its settings from the
-// environment: SHOP_API_KEY (required, a secret) and SHOP_LOG_LEVEL
-// (default info). Without SHOP_API_KEY the app exits at start-up, naming
-// it; building it, or generating its manifests, needs neither.
+// environment: SHOP_API_KEY (required, a secret), SHOP_LOG_LEVEL (default
+// info), and SHOP_JWKS_URL, SHOP_JWT_ISSUER and SHOP_JWT_AUDIENCE, which
+// make it accept bearer JWTs besides the key, and SHOP_PUSH_SERVICE_ACCOUNT
+// and SHOP_PUSH_AUDIENCE, which let Google's push deliveries (OIDC tokens
+// of that account) reach the event functions. Without SHOP_API_KEY the app
+// exits at start-up, naming it; building it, or generating its manifests,
+// needs none.
+//
+// Every function requires credentials: a bearer JWT or the key in
+// X-Api-Key, on the API and, where an adapter serves event functions over
+// HTTP (the local adapter, Google), on the event functions too.
 package main
 
 import (

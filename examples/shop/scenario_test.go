@@ -33,15 +33,28 @@ type wire struct {
 	h adaptertest.Harness
 }
 
-// http sends an HTTP request to the app's HTTP function.
+// http sends an HTTP request to the app's HTTP function, with apiKey in
+// X-Api-Key unless it is empty.
 func (w wire) http(t *testing.T, method, path, apiKey, body string) (int, string) {
+	t.Helper()
+	var h http.Header
+	if apiKey != "" {
+		h = http.Header{"X-Api-Key": {apiKey}}
+	}
+	code, _, b := w.do(t, method, path, h, body)
+	return code, b
+}
+
+// do sends an HTTP request with header to the app's HTTP function and
+// returns the status, the answer's header and its body.
+func (w wire) do(t *testing.T, method, path string, header http.Header, body string) (int, http.Header, string) {
 	t.Helper()
 	r, err := http.NewRequest(method, path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if apiKey != "" {
-		r.Header.Set("X-Api-Key", apiKey)
+	for k, vs := range header {
+		r.Header[k] = vs
 	}
 	resp, err := w.h.Do(r)
 	if err != nil {
@@ -52,7 +65,7 @@ func (w wire) http(t *testing.T, method, path, apiKey, body string) (int, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, resp.Header, string(b)
 }
 
 // deliver sends records to function fn as a source of trigger kind
@@ -89,7 +102,9 @@ func scenario(t *testing.T, mk adaptertest.HarnessMaker) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.Stop(context.Background()) })
-	w := wire{mk(t, app, adaptertest.Options{})}
+	// Deliveries over HTTP carry the API key: the shop guards its event
+	// functions (see TestEventRoutesNeedCredentials).
+	w := wire{mk(t, app, adaptertest.Options{EventHeader: http.Header{"X-Api-Key": {"k-123"}}})}
 	ctx := context.Background()
 
 	// 1. The HTTP API, behind its key.
@@ -190,6 +205,13 @@ func TestNewNeedsAKey(t *testing.T) {
 		{"empty key", map[string]string{shop.SettingAPIKey: ""}, []string{shop.SettingAPIKey}, true},
 		{"key", map[string]string{shop.SettingAPIKey: "k-123"}, nil, false},
 		{"bad log level", map[string]string{shop.SettingAPIKey: "k-123", shop.SettingLogLevel: "loud"}, []string{shop.SettingLogLevel}, false},
+		{"JWKS without issuer", map[string]string{shop.SettingAPIKey: "k-123", shop.SettingJWKSURL: "https://id.example/jwks", shop.SettingJWTAudience: "shop"},
+			[]string{shop.SettingJWTIssuer, "required"}, false},
+		{"JWKS over http", map[string]string{shop.SettingAPIKey: "k-123", shop.SettingJWKSURL: "http://id.example/jwks", shop.SettingJWTIssuer: "i", shop.SettingJWTAudience: "shop"},
+			[]string{shop.SettingJWKSURL, "https"}, false},
+		{"push account without audience", map[string]string{shop.SettingAPIKey: "k-123", shop.SettingPushServiceAccount: "p@x.iam.gserviceaccount.com"},
+			[]string{shop.SettingPushAudience, "required"}, false},
+		{"JWT", map[string]string{shop.SettingAPIKey: "k-123", shop.SettingJWKSURL: "https://id.example/jwks", shop.SettingJWTIssuer: "i", shop.SettingJWTAudience: "shop"}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

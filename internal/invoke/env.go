@@ -2,8 +2,11 @@ package invoke
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
+
+	"github.com/polyfn/polyfn/internal/slogx"
 )
 
 // The environment variables every adapter reads through FromEnv.
@@ -16,6 +19,10 @@ const (
 	// EnvExposeErrors, set to 1 or true, puts functions' error text in HTTP
 	// error answers (for development; see Config.ExposeErrors).
 	EnvExposeErrors = "POLYFN_EXPOSE_ERRORS"
+	// EnvLogLevel is the lowest level the adapter's logger writes: trace,
+	// debug, info, warn, error or fatal. It overrides the platform's own
+	// setting (AWS_LAMBDA_LOG_LEVEL).
+	EnvLogLevel = "POLYFN_LOG_LEVEL"
 )
 
 // Env holds what FromEnv read; zero fields were not set.
@@ -23,6 +30,8 @@ type Env struct {
 	MaxBodyBytes   int64
 	MaxBatchEvents int
 	ExposeErrors   bool
+	// LogLevel is nil when POLYFN_LOG_LEVEL is not set.
+	LogLevel slog.Leveler
 }
 
 // FromEnv reads the runtime's environment variables. Its error names the
@@ -49,6 +58,13 @@ func FromEnv() (Env, error) {
 			return e, fmt.Errorf("%s=%q is not a boolean", EnvExposeErrors, v)
 		}
 		e.ExposeErrors = b
+	}
+	if v := os.Getenv(EnvLogLevel); v != "" {
+		l, err := slogx.ParseLevel(v)
+		if err != nil {
+			return e, fmt.Errorf("%s: %w", EnvLogLevel, err)
+		}
+		e.LogLevel = l
 	}
 	return e, nil
 }

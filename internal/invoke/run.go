@@ -12,11 +12,26 @@ import (
 )
 
 // Event runs fn on e with ctx, a context Begin returned, and logs a
-// failure. It panics if fn is an HTTP function.
+// failure. The function's context carries e for log lines (LogFields) and
+// its trace context (TraceParent), which a reply without one of its own
+// gets as its distributed-tracing extension. It panics if fn is an HTTP
+// function.
 func (fn *Function) Event(ctx context.Context, e core.Event) driver.RecordResult {
+	rc := fn.rt.withRecord(ctx, e, -1, 1)
+	ctx = rc
+	var end func(error)
+	if o := loadObserver(); o != nil {
+		ctx, end = observeRecord(o, rc, -1, 1)
+	}
 	reply, err := fn.event(ctx, e)
 	if err != nil {
 		fn.LogFailure(ctx, e, -1, err)
+	} else {
+		carryTrace(ctx, reply)
+	}
+	if end != nil {
+		end(err)
+		setInvocationErr(ctx, err)
 	}
 	return driver.RecordResult{Reply: reply, Err: err}
 }
@@ -24,17 +39,47 @@ func (fn *Function) Event(ctx context.Context, e core.Event) driver.RecordResult
 // Batch runs fn on evs with ctx, a context Begin returned, through
 // driver.RunBatch, and logs each failed record. opts.Concurrency 0 takes
 // the function's declared batch concurrency (core.WithBatchConcurrency).
+// Each record runs with its event in its context, as with Event.
 func (fn *Function) Batch(ctx context.Context, evs []core.Event, opts driver.BatchOptions) driver.BatchResult {
 	if opts.Concurrency == 0 {
 		opts.Concurrency = fn.def.BatchConcurrency
 	}
-	res := driver.RunBatch(ctx, fn.event, evs, opts)
+	outer := opts.Context
+	opts.Context = func(ctx context.Context, i int) context.Context {
+		if outer != nil {
+			ctx = outer(ctx, i)
+		}
+		return fn.rt.withRecord(ctx, evs[i], i, len(evs))
+	}
+	res := driver.RunBatch(ctx, fn.runRecord, evs, opts)
+	if loadObserver() != nil {
+		setInvocationErr(ctx, res.Err())
+	}
 	for i, r := range res.Records {
 		if r.Err != nil {
 			fn.LogFailure(ctx, evs[i], i, r.Err)
 		}
 	}
 	return res
+}
+
+// runRecord runs the function on one record of a batch, with ctx from
+// withRecord.
+func (fn *Function) runRecord(ctx context.Context, e core.Event) (*core.Event, error) {
+	var end func(error)
+	if o := loadObserver(); o != nil {
+		if rc, ok := ctx.(*recordCtx); ok {
+			ctx, end = observeRecord(o, rc, rc.index, rc.size)
+		}
+	}
+	reply, err := fn.event(ctx, e)
+	if err == nil {
+		carryTrace(ctx, reply)
+	}
+	if end != nil {
+		end(err)
+	}
+	return reply, err
 }
 
 // The keys of the failure line, the same on every adapter.
@@ -119,6 +164,7 @@ func logRejected(ctx context.Context, log *slog.Logger, id string, reason error,
 
 // logPanic logs an HTTP function's panic.
 func (fn *Function) logPanic(ctx context.Context, p *core.PanicError) {
+	setInvocationErr(ctx, p)
 	fn.log.LogAttrs(ctx, slog.LevelError, "function panicked",
 		slog.String(KeyInvocationID, core.InvocationFrom(ctx).ID),
 		slog.String(KeyOutcome, driver.Panic.String()),

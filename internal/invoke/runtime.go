@@ -54,6 +54,11 @@ type Config struct {
 	// By default callers get the outcome and the invocation id, and the
 	// text goes to the log only.
 	ExposeErrors bool
+	// RecordTrace, when set, returns the trace context (a W3C traceparent)
+	// an event names in the platform's own terms, for an event without the
+	// CloudEvents distributed-tracing extension: an SQS message's
+	// AWSTraceHeader. "" means none.
+	RecordTrace func(core.Event) string
 	// PanicHeader is added to the answer of an HTTP function that panicked
 	// before writing its header (Cloud Functions' X-Google-Status: crash).
 	PanicHeader http.Header
@@ -151,7 +156,8 @@ func noCancel() {}
 // Begin returns the context of one invocation of fn: ctx with the
 // invocation (core.InvocationFrom) and a deadline, the earlier of ctx's own
 // (less the runtime's reserve) and the function's timeout. The caller must
-// call the returned cancel function when the invocation ends.
+// call the returned cancel function when the invocation ends: it also ends
+// the installed Observers' watch (see AddObserver).
 func (fn *Function) Begin(ctx context.Context, s Start) (context.Context, context.CancelFunc) {
 	inv := core.Invocation{
 		Function:    fn.def.Name,
@@ -183,7 +189,11 @@ func (fn *Function) Begin(ctx context.Context, s Start) (context.Context, contex
 	if cur, ok := ctx.Deadline(); has && (!ok || dl.Before(cur)) {
 		ctx, cancel = context.WithDeadline(ctx, dl)
 	}
-	return driver.WithInvocation(ctx, &inv), cancel
+	ctx = driver.WithInvocation(ctx, &inv)
+	if o := loadObserver(); o != nil {
+		ctx, cancel = observe(o, ctx, cancel)
+	}
+	return ctx, cancel
 }
 
 // NewID returns a random version 4 UUID, the id of an invocation the

@@ -30,6 +30,9 @@ type Batch struct {
 	// trigger, when set, overrides the source's trigger kind: storage for
 	// S3 notifications delivered through SQS or EventBridge.
 	trigger core.TriggerKind
+	// win is the tumbling window of a windowed Kinesis or DynamoDB Streams
+	// invocation.
+	win *window
 }
 
 // record is what a Batch keeps per event. One native record may give
@@ -47,7 +50,10 @@ func newBatch(src Source, n int) *Batch {
 	return &Batch{Source: src, Events: make([]core.Event, 0, n), recs: make([]record, 0, n)}
 }
 
-// add appends an event and what the batch keeps of it.
+// add appends an event and what the batch keeps of it. It is not inlined
+// (see draft.setExt).
+//
+//go:noinline
 func (b *Batch) add(e core.Event, r record) {
 	b.Events = append(b.Events, e)
 	b.recs = append(b.recs, r)
@@ -69,8 +75,9 @@ func prefixErr(prefix string, err error) error {
 // direct invocations with a CloudEvent; with src SourceS3, S3 notifications
 // delivered through SQS or EventBridge decode as those sources, with
 // Batch.Trigger core.TriggerStorage; with src SourceKinesis, Kafka events
-// and CloudWatch Logs subscriptions decode as theirs. A Kinesis or DynamoDB Streams
-// tumbling-window invocation is refused (ErrUnsupportedPayload).
+// and CloudWatch Logs subscriptions decode as theirs. A Kinesis or DynamoDB
+// Streams tumbling-window invocation may have no records; its final one
+// ends with a window-end event (see TypeWindowEnd and TumblingWindow).
 //
 // The events may share memory with payload only through strings; the
 // payload may be reused once Decode returns.
@@ -163,6 +170,9 @@ func (b *Batch) WithRecord(ctx context.Context, i int) context.Context {
 		return ctx
 	}
 	ctx = withNative(ctx, b.recs[i].native)
+	if b.win != nil {
+		ctx = context.WithValue(ctx, windowKey, &b.win.views[i])
+	}
 	return withNative(ctx, b.recs[i].inner)
 }
 
@@ -217,6 +227,8 @@ func (b *Batch) Ordered() bool {
 //     sequence number. With concurrency > 1, records of one partition key
 //     (Kinesis) or item (DynamoDB) run in order and different keys run at
 //     once.
+//   - a tumbling window: one record at a time whatever concurrency says,
+//     the window-end event last.
 //   - Kafka, CloudWatch Logs: the same, keyed by topic-partition or log
 //     stream; a failure fails the invocation (see Response), and Lambda
 //     retries the batch.
@@ -228,7 +240,7 @@ func (b *Batch) Options(concurrency int) driver.BatchOptions {
 		o.StopOnFailure = true
 	case b.Ordered():
 		o.StopOnFailure = true
-		if concurrency <= 1 {
+		if concurrency <= 1 || b.win != nil {
 			o.Key = func(int) string { return "" }
 		}
 	}
@@ -273,12 +285,17 @@ func (b *Batch) Failures(res driver.BatchResult) []string {
 
 // Response returns the invocation result for res, the result of running
 // b.Events. For SQS, Kinesis and DynamoDB Streams it is the
-// batchItemFailures object (see Failures) and err is nil. For the other
+// batchItemFailures object (see Failures) and err is nil; a tumbling
+// window's adds its state ({"state":...,"batchItemFailures":[...]}), and
+// its failed window-end event is err. For the other
 // sources, Kafka included, a failed record makes err non-nil (a single record's own error,
 // or the joined errors of several); otherwise the result is the reply as a
 // structured CloudEvent (one record), a JSON array of the replies (several
 // records), or null when there is none.
 func (b *Batch) Response(res driver.BatchResult) ([]byte, error) {
+	if b.win != nil {
+		return b.windowResponse(res)
+	}
 	if b.ReportsItemFailures() {
 		return AppendBatchItemFailures(nil, b.Failures(res)), nil
 	}
@@ -320,7 +337,12 @@ func (b *Batch) Response(res driver.BatchResult) ([]byte, error) {
 // AppendBatchItemFailures appends the batch response
 // {"batchItemFailures":[{"itemIdentifier":"..."},...]} to dst.
 func AppendBatchItemFailures(dst []byte, ids []string) []byte {
-	dst = append(dst, `{"batchItemFailures":[`...)
+	return appendItemFailures(append(dst, '{'), ids)
+}
+
+// appendItemFailures appends "batchItemFailures":[...]} to dst.
+func appendItemFailures(dst []byte, ids []string) []byte {
+	dst = append(dst, `"batchItemFailures":[`...)
 	for i, id := range ids {
 		if i > 0 {
 			dst = append(dst, ',')

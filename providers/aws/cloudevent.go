@@ -106,11 +106,19 @@ func (b *builder) newEvent(id, source, typ string) (*draft, error) {
 }
 
 // event returns the event d describes.
+//
+//go:noinline
 func (d *draft) event() core.Event {
 	return core.Event{Context: &d.ec, DataEncoded: d.data, DataBase64: d.base64}
 }
 
 // setExt sets a string extension when v is not empty.
+//
+// The draft's setters are not inlined: the decoders call them from many
+// places, and inlined copies cost more binary size than the calls cost
+// time.
+//
+//go:noinline
 func (d *draft) setExt(name, v string) {
 	if v != "" {
 		d.ec.Extensions[name] = v
@@ -119,6 +127,8 @@ func (d *draft) setExt(name, v string) {
 
 // setEventExt sets a string extension of a built event when v is not
 // empty.
+//
+//go:noinline
 func setEventExt(e *core.Event, name, v string) {
 	if v == "" {
 		return
@@ -130,7 +140,10 @@ func setEventExt(e *core.Event, name, v string) {
 	e.SetExtension(name, v)
 }
 
-// setKind sets the portable kind; the common kinds are boxed once.
+// setKind sets the portable kind; the common kinds are boxed once. It is
+// not inlined: a batch's decoder calls it in many places.
+//
+//go:noinline
 func (d *draft) setKind(k core.EventKind) {
 	if k != "" {
 		d.ec.Extensions[core.KindExtension] = kindValue(k)
@@ -167,6 +180,7 @@ func kindValue(k core.EventKind) any {
 	return string(k)
 }
 
+//go:noinline
 func (d *draft) setSubject(s string) {
 	if s != "" {
 		d.subject = s
@@ -174,6 +188,7 @@ func (d *draft) setSubject(s string) {
 	}
 }
 
+//go:noinline
 func (d *draft) setTime(t time.Time) {
 	if !t.IsZero() {
 		d.ts = types.Timestamp{Time: t.UTC()}
@@ -213,6 +228,8 @@ func sniffContentType(b []byte) (string, bool) {
 }
 
 // padSequence left-pads a decimal sequence number with zeros to width.
+//
+//go:noinline
 func padSequence(s string, width int) string {
 	if s == "" || len(s) >= width {
 		return s

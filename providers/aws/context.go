@@ -21,6 +21,7 @@ var (
 	albKey         = &contextKey{"alb"}
 	kafkaKey       = &contextKey{"kafka"}
 	logsKey        = &contextKey{"logs"}
+	windowKey      = &contextKey{"window"}
 )
 
 // SQSMessageFromContext returns the SQS message behind the event being

@@ -44,6 +44,10 @@ func TestDecode(t *testing.T) {
 		{"kinesis batch", "polyfn-kinesis-batch-event.json", SourceKinesis},
 		{"kinesis binary and cloudevent", "polyfn-kinesis-binary-and-cloudevent-event.json", SourceKinesis},
 		{"dynamodb", "aws-lambda-go-dynamodb-event.json", SourceDynamoDB},
+		{"kinesis tumbling window", "aws-lambda-go-kinesis-time-window-event.json", SourceKinesis},
+		{"dynamodb tumbling window", "aws-lambda-go-dynamodb-time-window-event.json", SourceDynamoDB},
+		{"kinesis tumbling window, final, no records", "polyfn-kinesis-window-final-event.json", SourceKinesis},
+		{"dynamodb tumbling window, final", "polyfn-dynamodb-window-final-event.json", SourceDynamoDB},
 		{"s3", "aws-lambda-go-s3-event.json", SourceS3},
 		{"s3 invalid escape", "polyfn-s3-invalid-escape-event.json", SourceS3},
 		{"s3 lifecycle", "aws-lambda-go-s3-lifecycle-event.json", SourceS3},
@@ -65,15 +69,7 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			payload := readFixture(t, tt.file)
-			src, err := Sniff(payload)
-			if err != nil || src != tt.want {
-				t.Fatalf("Sniff = %v, %v; want %v", src, err, tt.want)
-			}
-			b, err := Decode(src, payload)
-			if err != nil {
-				t.Fatalf("Decode: %v", err)
-			}
+			b := sniffDecode(t, tt.file, tt.want)
 			g := decodeGolden{Source: b.Source.String()}
 			for i, e := range b.Events {
 				if err := cejson.Validate(e); err != nil {
@@ -132,6 +128,12 @@ func TestDecodeErrors(t *testing.T) {
 		{"eventbridge without detail-type", SourceEventBridge, `{"id":"1","source":"x"}`, ErrMalformedPayload},
 		{"invalid direct cloudevent", SourceCloudEvent, `{"specversion":"1.0","id":"x"}`, ErrMalformedPayload},
 		{"http source", SourceAPIGatewayV2, `{}`, ErrUnsupportedPayload},
+		{"window not an object", SourceKinesis, `{` + windowRec + `,"window":"x"}`, ErrMalformedPayload},
+		{"window without end", SourceKinesis, `{` + windowRec + `,"window":{"start":"2020-12-09T07:04:00Z"}}`, ErrMalformedPayload},
+		{"window start not a time", SourceKinesis, `{` + windowRec + `,"window":{"start":"monday","end":"2020-12-09T07:06:00Z"}}`, ErrMalformedPayload},
+		{"window state not an object", SourceKinesis, `{` + windowRec + `,"window":{"start":"2020-12-09T07:04:00Z","end":"2020-12-09T07:06:00Z"},"state":[1]}`, ErrMalformedPayload},
+		{"final window without a stream ARN", SourceKinesis, `{"Records":[],"window":{"start":"2020-12-09T07:04:00Z","end":"2020-12-09T07:06:00Z"},"shardId":"s","isFinalInvokeForWindow":true}`, ErrMalformedPayload},
+		{"dynamodb window not an object", SourceDynamoDB, `{"Records":[],"window":[]}`, ErrMalformedPayload},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,8 +150,14 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// windowRec is a Kinesis record for the tumbling-window error cases.
+const windowRec = `"Records":[{"eventSource":"aws:kinesis","eventID":"e","eventSourceARN":"arn:aws:kinesis:us-east-1:1:stream/s","kinesis":{"data":"","sequenceNumber":"1"}}]`
+
 func TestSniffErrors(t *testing.T) {
-	for _, p := range []string{``, `nul`, `{}`, `{"Records":[{"eventSource":"aws:kafka"}]}`, `"str"`} {
+	for _, p := range []string{``, `nul`, `{}`, `{"Records":[{"eventSource":"aws:kafka"}]}`, `"str"`,
+		// tumbling windows without records whose ARN names no stream
+		`{"Records":[],"window":{"start":"2020-12-09T07:04:00Z","end":"2020-12-09T07:06:00Z"},"eventSourceARN":"stream-ARN"}`,
+		`{"Records":[],"window":{"start":"2020-12-09T07:04:00Z","end":"2020-12-09T07:06:00Z"}}`} {
 		if src, err := Sniff([]byte(p)); err == nil {
 			t.Errorf("Sniff(%q) = %v, nil; want an error", p, src)
 		}

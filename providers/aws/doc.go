@@ -18,8 +18,8 @@
 // [Sniff] recognises a payload by its top-level members, in one walk that
 // allocates nothing, for functions that declare no trigger, several
 // sources, or HTTP. Payloads of services this package does not serve (API
-// Gateway authorizers, WebSocket APIs, Bedrock Agents, AppSync, tumbling
-// windows, ...) are refused with an error wrapping
+// Gateway authorizers, WebSocket APIs, Bedrock Agents, AppSync, ...) are
+// refused with an error wrapping
 // [ErrUnsupportedPayload] that names the service.
 //
 // # Events
@@ -74,6 +74,14 @@
 // [APIGatewayV2RequestFromContext] (HTTP API and Function URL) and
 // [ALBRequestFromContext]. [TraceParent] reads the W3C trace context out
 // of the X-Ray trace header Lambda gives each invocation.
+//
+// # Tumbling windows
+//
+// A Kinesis or DynamoDB Streams invocation with a tumbling window gives
+// each record's context its [TumblingWindow] ([TumblingWindowFromContext]):
+// the window, its state and a way to set the state Lambda passes to the
+// window's next invocation. The final invocation of a window ends with an
+// event of type [TypeWindowEnd], records or not.
 //
 // See examples/aws in the repository for a deployable function.
 package aws

@@ -43,10 +43,7 @@ func decodeDynamoDB(payload []byte) (*Batch, error) {
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return nil, malformed("DynamoDB Streams event: %s", jsonErr(err))
 	}
-	if ev.Window != nil {
-		return nil, errTumblingWindow
-	}
-	if len(ev.Records) == 0 {
+	if len(ev.Records) == 0 && ev.Window == nil {
 		return nil, malformed("DynamoDB Streams event: no Records")
 	}
 	b := &Batch{Source: SourceDynamoDB, Events: make([]core.Event, len(ev.Records)), recs: make([]record, len(ev.Records))}
@@ -96,6 +93,11 @@ func decodeDynamoDB(payload []byte) (*Batch, error) {
 		e.setData([]byte(r.Change), "application/json")
 		b.Events[i] = e.event()
 		b.recs[i] = record{native: native, key: key, item: ch.SequenceNumber}
+	}
+	if ev.Window != nil {
+		if err := b.withWindow(payload, &bld); err != nil {
+			return nil, prefixErr("DynamoDB Streams event: ", err)
+		}
 	}
 	return b, nil
 }

@@ -2,15 +2,19 @@ package aws
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/polyfn/polyfn/core/driver"
 )
 
 // The fuzz targets check every decoder: no input panics, and an input that
 // does not decode is an error wrapping ErrMalformedPayload or
-// ErrUnsupportedPayload. Seeds are the fixtures in testdata.
+// ErrUnsupportedPayload, and one that does is answered with valid JSON
+// when every record succeeds. Seeds are the fixtures in testdata.
 
 func seed(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
@@ -47,6 +51,9 @@ func fuzzDecode(f *testing.F, src Source) {
 		}
 		for i := range b.Events {
 			_ = b.WithRecord(context.Background(), i)
+		}
+		if out, err := b.Response(driver.BatchResult{Records: make([]driver.RecordResult, len(b.Events))}); err != nil || !json.Valid(out) {
+			t.Fatalf("Response to a batch that succeeded = %s, %v", out, err)
 		}
 	})
 }

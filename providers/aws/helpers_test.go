@@ -25,3 +25,19 @@ func checkGolden(t *testing.T, fixture string, got any) {
 	t.Helper()
 	golden.CheckJSON(t, filepath.Join("testdata", strings.TrimSuffix(fixture, ".json")+".golden.json"), got)
 }
+
+// sniffDecode sniffs testdata/file, checks that it is of source want, and
+// decodes it.
+func sniffDecode(t *testing.T, file string, want Source) *Batch {
+	t.Helper()
+	payload := readFixture(t, file)
+	src, err := Sniff(payload)
+	if err != nil || src != want {
+		t.Fatalf("Sniff = %v, %v; want %v", src, err, want)
+	}
+	b, err := Decode(src, payload)
+	if err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	return b
+}

@@ -43,11 +43,8 @@ func decodeKinesis(payload []byte) (*Batch, error) {
 	}) < 0 || !jsonscan.Valid(payload) {
 		return nil, malformed("Kinesis event: payload is not a valid JSON object")
 	}
-	if windowed {
-		return nil, errTumblingWindow
-	}
 	n := bytes.Count(recs, []byte(`"sequenceNumber"`))
-	if n == 0 {
+	if n == 0 && !windowed {
 		return nil, malformed("Kinesis event: no Records")
 	}
 	d := kinesisDecoder{scanner: newScanner(payload), buf: make([]byte, 0, len(recs)*3/4)}
@@ -73,6 +70,11 @@ func decodeKinesis(payload []byte) (*Batch, error) {
 	}
 	if ferr != nil {
 		return nil, ferr
+	}
+	if windowed {
+		if err := b.withWindow(payload, &bld); err != nil {
+			return nil, prefixErr("Kinesis event: ", err)
+		}
 	}
 	return b, nil
 }

@@ -60,6 +60,7 @@ const (
 	kRMQMessages
 	kWindow
 	kSession
+	kEventSourceARN
 )
 
 // memberBit returns the bit of a top-level member name, or 0.
@@ -167,6 +168,8 @@ func memberBit(name []byte) uint64 {
 		return kWindow
 	case "session":
 		return kSession
+	case "eventSourceARN":
+		return kEventSourceARN
 	}
 	return 0
 }
@@ -190,6 +193,7 @@ type shape struct {
 	version     []byte // raw value of version
 	typ         []byte // raw value of type
 	eventSource []byte // raw value of the top-level eventSource
+	arn         []byte // raw value of the top-level eventSourceARN
 	records     []byte // raw value of Records or records
 }
 
@@ -207,6 +211,8 @@ func (s *shape) scan(p []byte) bool {
 			s.typ = value
 		case kEventSource:
 			s.eventSource = value
+		case kEventSourceARN:
+			s.arn = value
 		case kRequestContext:
 			s.scanRequestContext(value)
 		}
@@ -254,8 +260,8 @@ func (s *shape) all(bits uint64) bool { return s.has&bits == bits }
 // Payloads of services polyfn does not serve are refused with an error
 // wrapping ErrUnsupportedPayload that names the service: API Gateway Lambda
 // authorizer requests, WebSocket APIs, Bedrock Agent action groups,
-// AppSync resolvers (a JSON array for a batch), Kinesis and DynamoDB
-// Streams tumbling-window invocations, Amazon MQ, Cognito, Firehose, ...
+// AppSync resolvers (a JSON array for a batch), Amazon MQ, Cognito,
+// Firehose, ...
 // It is never taken for another trigger. The error wraps
 // ErrMalformedPayload for a payload whose structure is not JSON. Sniff
 // does not validate the whole payload: decoding it does.
@@ -419,13 +425,9 @@ func (s *shape) sniffRecords() (Source, error) {
 		return SourceSQS, nil
 	case `"aws:sns"`:
 		return SourceSNS, nil
-	case `"aws:kinesis"`, `"aws:dynamodb"`:
-		if s.has&kWindow != 0 {
-			return SourceUnknown, errTumblingWindow
-		}
-		if string(es) == `"aws:kinesis"` {
-			return SourceKinesis, nil
-		}
+	case `"aws:kinesis"`:
+		return SourceKinesis, nil
+	case `"aws:dynamodb"`:
 		return SourceDynamoDB, nil
 	case `"aws:s3"`:
 		return SourceS3, nil
@@ -438,17 +440,12 @@ func (s *shape) sniffRecords() (Source, error) {
 	case cf:
 		return SourceUnknown, unsupported("Amazon CloudFront (Lambda@Edge) events are not supported")
 	case !first && s.has&kWindow != 0:
-		return SourceUnknown, errTumblingWindow
+		return windowSource(s.arn)
 	case !first:
 		return SourceUnknown, malformed("Records is empty")
 	}
 	return SourceUnknown, unsupported("Records[0].eventSource %s is not one of aws:sqs, aws:sns, aws:kinesis, aws:dynamodb, aws:s3", quoteRaw(es))
 }
-
-// errTumblingWindow refuses the invocations of a Kinesis or DynamoDB
-// Streams event source mapping with a tumbling window.
-var errTumblingWindow = unsupported("Kinesis and DynamoDB Streams tumbling-window invocations (window, state, isFinalInvokeForWindow) " +
-	"are not supported: polyfn cannot keep the window's state; remove TumblingWindowInSeconds from the event source mapping")
 
 // sniffLowerRecords reads a payload with a lowercase records member: a
 // Kafka event source's object of topic-partitions, or the records array
@@ -512,6 +509,8 @@ func firstByte(b []byte) byte {
 }
 
 // jsonKind names the kind of JSON value starting with c.
+//
+//go:noinline
 func jsonKind(c byte) string {
 	switch c {
 	case '{':

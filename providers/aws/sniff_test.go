@@ -46,8 +46,9 @@ func TestSniffClassifies(t *testing.T) {
 		{"aws-lambda-go-kafka-event.json", SourceKafka, ""},
 		{"polyfn-kafka-self-managed-event.json", SourceKafka, ""},
 		{"aws-lambda-go-cloudwatch-logs-event.json", SourceCloudWatchLogs, ""},
-		{"aws-lambda-go-kinesis-time-window-event.json", 0, "tumbling-window"},
-		{"aws-lambda-go-dynamodb-time-window-event.json", 0, "tumbling-window"},
+		{"aws-lambda-go-kinesis-time-window-event.json", SourceKinesis, ""},
+		{"aws-lambda-go-dynamodb-time-window-event.json", SourceDynamoDB, ""},
+		{"polyfn-kinesis-window-final-event.json", SourceKinesis, ""},
 		{"aws-lambda-go-kinesis-firehose-event.json", 0, "Firehose"},
 		{"aws-lambda-go-activemq-event.json", 0, "Amazon MQ"},
 		{"aws-lambda-go-s3-object-lambda-event-get-object-iam.json", 0, "S3 Object Lambda"},
@@ -129,18 +130,5 @@ func TestDeclaredHTTPIsSniffed(t *testing.T) {
 	}
 	if src, err := Detect([]Source{SourceAPIGatewayV2}, readFixture(t, "aws-lambda-go-alb-lambda-target-request-headers-only.json")); src != SourceALB || err != nil {
 		t.Errorf("Detect(http, ALB request) = %v, %v; want alb", src, err)
-	}
-}
-
-// TestTumblingWindowRefusedWhenDeclared: a declared stream function is not
-// sniffed, and its decoder refuses a tumbling-window invocation too.
-func TestTumblingWindowRefusedWhenDeclared(t *testing.T) {
-	for _, tt := range []struct {
-		src  Source
-		file string
-	}{{SourceKinesis, "aws-lambda-go-kinesis-time-window-event.json"}, {SourceDynamoDB, "aws-lambda-go-dynamodb-time-window-event.json"}} {
-		if _, err := Decode(tt.src, readFixture(t, tt.file)); !errors.Is(err, ErrUnsupportedPayload) || !strings.Contains(err.Error(), "tumbling-window") {
-			t.Errorf("Decode(%v, %s) error = %v; want the tumbling-window refusal", tt.src, tt.file, err)
-		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -109,61 +110,67 @@ const (
 // function and the setting whose value is not one this package knows.
 func SourceOf(f *core.Function) ([]Source, error) {
 	var out []Source
-	add := func(s Source) {
-		for _, have := range out {
-			if have == s {
-				return
-			}
-		}
-		out = append(out, s)
-	}
-	sniffed := false
 	for _, t := range f.Triggers {
-		switch t.Kind {
-		case core.TriggerHTTP:
-			switch v := t.Setting(Provider, SettingIntegration); strings.ToLower(v) {
-			case "rest", "v1", "apigateway-v1":
-				add(SourceAPIGatewayV1)
-			case "http", "v2", "apigateway-v2":
-				add(SourceAPIGatewayV2)
-			case "alb":
-				add(SourceALB)
-			case "url", "function-url":
-				add(SourceFunctionURL)
-			case "lattice", "vpc-lattice":
-				add(SourceVPCLattice)
-			case "":
-				sniffed = true
-			default:
-				return nil, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not rest, http, alb, url or lattice", f.Name, t, Provider, SettingIntegration, v)
-			}
-		case core.TriggerQueue:
-			add(SourceSQS)
-		case core.TriggerTopic:
-			add(SourceSNS)
-		case core.TriggerSchedule, core.TriggerEvent:
-			add(SourceEventBridge)
-		case core.TriggerStream:
-			switch v := t.Setting(Provider, SettingSource); strings.ToLower(v) {
-			case "dynamodb":
-				add(SourceDynamoDB)
-			case "kinesis":
-				add(SourceKinesis)
-			case "":
-				add(streamSourceOfARN(t))
-			default:
-				return nil, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not kinesis or dynamodb", f.Name, t, Provider, SettingSource, v)
-			}
-		case core.TriggerStorage:
-			add(SourceS3)
-		default:
-			sniffed = true
+		s, err := triggerSource(f, t)
+		if err != nil || s == SourceUnknown {
+			return nil, err
 		}
-	}
-	if sniffed {
-		return nil, nil
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
 	}
 	return out, nil
+}
+
+// settingValues are the values of aws/integration (HTTP triggers) and
+// aws/source (stream triggers), in lower case.
+var settingValues = [...]struct {
+	kind  core.TriggerKind
+	value string
+	src   Source
+}{
+	{core.TriggerHTTP, "rest", SourceAPIGatewayV1}, {core.TriggerHTTP, "v1", SourceAPIGatewayV1},
+	{core.TriggerHTTP, "apigateway-v1", SourceAPIGatewayV1}, {core.TriggerHTTP, "http", SourceAPIGatewayV2},
+	{core.TriggerHTTP, "v2", SourceAPIGatewayV2}, {core.TriggerHTTP, "apigateway-v2", SourceAPIGatewayV2},
+	{core.TriggerHTTP, "alb", SourceALB}, {core.TriggerHTTP, "url", SourceFunctionURL},
+	{core.TriggerHTTP, "function-url", SourceFunctionURL}, {core.TriggerHTTP, "lattice", SourceVPCLattice},
+	{core.TriggerHTTP, "vpc-lattice", SourceVPCLattice},
+	{core.TriggerStream, "dynamodb", SourceDynamoDB}, {core.TriggerStream, "kinesis", SourceKinesis},
+}
+
+// triggerSource returns the source t delivers, or SourceUnknown when its
+// payloads are sniffed.
+func triggerSource(f *core.Function, t core.Trigger) (Source, error) {
+	key, want := SettingIntegration, "rest, http, alb, url or lattice"
+	switch t.Kind {
+	case core.TriggerHTTP:
+	case core.TriggerQueue:
+		return SourceSQS, nil
+	case core.TriggerTopic:
+		return SourceSNS, nil
+	case core.TriggerSchedule, core.TriggerEvent:
+		return SourceEventBridge, nil
+	case core.TriggerStream:
+		key, want = SettingSource, "kinesis or dynamodb"
+	case core.TriggerStorage:
+		return SourceS3, nil
+	default:
+		return SourceUnknown, nil
+	}
+	v := t.Setting(Provider, key)
+	switch {
+	case v == "" && t.Kind == core.TriggerStream:
+		return streamSourceOfARN(t), nil
+	case v == "":
+		return SourceUnknown, nil
+	}
+	lv := strings.ToLower(v)
+	for _, s := range settingValues {
+		if s.kind == t.Kind && s.value == lv {
+			return s.src, nil
+		}
+	}
+	return SourceUnknown, fmt.Errorf("aws: function %q: trigger %s: %s/%s=%q is not %s", f.Name, t, Provider, key, v, want)
 }
 
 // HTTPOptionsOf returns how the requests of f's first HTTP trigger are

@@ -1,6 +1,9 @@
 package aws
 
-import "strings"
+import (
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/tracectx"
+)
 
 // TraceParent returns the W3C traceparent that names the same trace and
 // parent as an X-Ray trace header, the header Lambda gives each invocation
@@ -10,50 +13,15 @@ import "strings"
 // the sampled flag is set when Sampled is 1. ok is false when the header
 // has no well-formed Root and Parent.
 func TraceParent(xray string) (traceparent string, ok bool) {
-	var root, parent string
-	sampled := false
-	for xray != "" {
-		var field string
-		field, xray, _ = strings.Cut(xray, ";")
-		k, v, _ := strings.Cut(strings.TrimSpace(field), "=")
-		switch k {
-		case "Root":
-			root = v
-		case "Parent":
-			parent = v
-		case "Sampled":
-			sampled = v == "1"
-		}
-	}
-	// Root is 1-<8 hex digits of time>-<24 hex digits>.
-	if len(root) != 35 || root[:2] != "1-" || root[10] != '-' || !isHex(root[2:10]) || !isHex(root[11:]) {
-		return "", false
-	}
-	if len(parent) != 16 || !isHex(parent) || parent == "0000000000000000" {
-		return "", false
-	}
-	var b [55]byte
-	n := copy(b[:], "00-")
-	n += copy(b[n:], root[2:10])
-	n += copy(b[n:], root[11:])
-	b[n] = '-'
-	n++
-	n += copy(b[n:], parent)
-	if sampled {
-		copy(b[n:], "-01")
-	} else {
-		copy(b[n:], "-00")
-	}
-	return string(b[:]), true
+	return tracectx.FromXRay(xray)
 }
 
-// isHex reports whether s is lower-case hexadecimal digits, as trace
-// context ids must be.
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
+// RecordTraceParent returns the W3C traceparent of an event's X-Ray trace
+// header: an SQS message's AWSTraceHeader system attribute (the
+// ExtXRayTrace extension), which names the trace of the message's sender.
+// It returns "" when the event carries none, or none that is well-formed.
+func RecordTraceParent(e core.Event) string {
+	xray, _ := core.ExtensionString(e, ExtXRayTrace)
+	tp, _ := tracectx.FromXRay(xray)
+	return tp
 }

@@ -73,7 +73,7 @@ func newSourceHarness(t *testing.T, app *core.App, opts adaptertest.Options) ada
 	base := suiteServer(t, app)
 	current.Store(s)
 	t.Cleanup(func() { current.CompareAndSwap(s, nil) })
-	return gcptest.New(app, gcptest.Target{URL: base, Path: func(fn string) string { return "/" + suitePrefix + fn }})
+	return gcptest.New(app, gcptest.Target{URL: base, Path: func(fn string) string { return "/" + suitePrefix + fn }, Header: opts.EventHeader})
 }
 
 // suiteServer registers the trampolines of app's event functions, and one

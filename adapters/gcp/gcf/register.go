@@ -1,8 +1,10 @@
 package gcf
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 
@@ -29,8 +31,9 @@ import (
 // decode, run and answer alike: the same events, invocation metadata,
 // deadline, failure log lines, statuses and reply events (see package gcp).
 //
-// Register reads POLYFN_LOG_LEVEL, POLYFN_MAX_BODY_BYTES and
-// POLYFN_EXPOSE_ERRORS once; options override them. Like the other
+// Register reads POLYFN_LOG_LEVEL, GOOGLE_CLOUD_PROJECT (see
+// gcp.ProjectID), POLYFN_MAX_BODY_BYTES and POLYFN_EXPOSE_ERRORS once, and
+// installs its logger as slog's default; options override them. Like the other
 // adapter packages it leaves POLYFN_TRACE_FILE to adapters.Run (built with
 // -tags polyfn.gcpsource, Run registers through Register).
 // functions-framework-go applies CLOUD_RUN_TIMEOUT_SECONDS to each
@@ -64,8 +67,12 @@ func RegisterWith(r Registry, app *core.App, opts ...gcp.Option) error {
 	if err != nil {
 		return fmt.Errorf("gcf: %w", err)
 	}
+	logger := slog.New(gcp.NewLogHandler(os.Stdout, gcp.ProjectID(context.Background()), env.LogLevel))
+	if _, ok := r.(declarative); ok {
+		slog.SetDefault(logger) // functions' slog.InfoContext(ctx, ...) lines carry the invocation
+	}
 	opts = append([]gcp.Option{
-		gcp.WithLogger(gcp.NewLogger(os.Stdout, os.Getenv("POLYFN_LOG_LEVEL"))),
+		gcp.WithLogger(logger),
 		gcp.WithMaxBodyBytes(env.MaxBodyBytes), gcp.WithErrorDetails(env.ExposeErrors),
 	}, opts...)
 	for _, f := range app.Functions() {

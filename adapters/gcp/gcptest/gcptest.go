@@ -56,6 +56,9 @@ type Target struct {
 	Features adaptertest.Features
 	// Client sends the requests; nil means http.DefaultClient.
 	Client *http.Client
+	// Header holds headers every delivery carries (credentials, from
+	// adaptertest.Options.EventHeader).
+	Header http.Header
 }
 
 // NewHarness serves app with gcp.Handler, without a FUNCTION_TARGET (every
@@ -69,7 +72,7 @@ func NewHarness(t *testing.T, app *core.App, opts adaptertest.Options) adapterte
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return New(app, Target{URL: srv.URL, Client: srv.Client()})
+	return New(app, Target{URL: srv.URL, Client: srv.Client(), Header: opts.EventHeader})
 }
 
 // New returns a harness that delivers to the server t describes, which
@@ -80,7 +83,7 @@ func New(app *core.App, t Target) *Harness {
 		t.Path = func(fn string) string { return "/" + fn }
 	}
 	if t.Features == (adaptertest.Features{}) {
-		t.Features = adaptertest.Features{Provider: "gcp", Replies: true, TellsPermanent: true, EventBodyLimit: true}
+		t.Features = adaptertest.Features{Provider: "gcp", Replies: true, TellsPermanent: true, EventBodyLimit: true, GuardsEvents: true}
 	}
 	if t.Client == nil {
 		t.Client = http.DefaultClient
@@ -231,6 +234,9 @@ func (h *Harness) post(ctx context.Context, fn string, e core.Event) (*http.Resp
 		return nil, nil, err
 	}
 	req.Header.Set("Function-Execution-Id", h.executionID())
+	for k, vs := range h.target.Header {
+		req.Header[k] = vs
+	}
 	resp, err := h.target.Client.Do(req)
 	if err != nil {
 		return nil, nil, err

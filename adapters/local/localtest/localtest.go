@@ -25,7 +25,8 @@ import (
 
 // Harness serves an App with local.Handler on a loopback test server.
 type Harness struct {
-	srv *httptest.Server
+	srv    *httptest.Server
+	header http.Header // sent with every delivery (Options.EventHeader)
 }
 
 // NewHarness serves app on the local adapter until t ends. Log lines go to
@@ -38,12 +39,12 @@ func NewHarness(t *testing.T, app *core.App, opts adaptertest.Options) adapterte
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Harness{srv: srv}
+	return &Harness{srv: srv, header: opts.EventHeader}
 }
 
 // Features describes the local adapter.
 func (h *Harness) Features() adaptertest.Features {
-	return adaptertest.Features{Provider: "local", Replies: true, TellsPermanent: true, EventBodyLimit: true}
+	return adaptertest.Features{Provider: "local", Replies: true, TellsPermanent: true, EventBodyLimit: true, GuardsEvents: true}
 }
 
 // Deliver POSTs e in binary mode to /{fn}.
@@ -141,6 +142,9 @@ func (h *Harness) Do(r *http.Request) (*http.Response, error) {
 }
 
 func (h *Harness) send(req *http.Request) (*http.Response, []byte, error) {
+	for k, vs := range h.header {
+		req.Header[k] = vs
+	}
 	resp, err := h.srv.Client().Do(req)
 	if err != nil {
 		return nil, nil, err

@@ -1,18 +1,26 @@
 // Package shop is a portable serverless app that exercises the five patterns
 // polyfn is built for, with no cloud import in any handler:
 //
-//   - api: an HTTP API on net/http's ServeMux, behind an API key
-//     (compared in constant time);
+//   - api: an HTTP API on net/http's ServeMux, behind a bearer JWT
+//     verified against the identity provider's key set, or an API key;
 //   - fulfil: an order-queue consumer; a bad order fails alone, so the
 //     adapter reports a partial batch failure;
 //   - nightly-report: a scheduled job;
 //   - inventory: a stream consumer that keeps order per SKU;
 //   - notify-customer and update-analytics: a fan-out, two functions on one topic.
 //
+// Every function requires credentials: the API through package auth's
+// middleware, the event functions where an adapter serves them over HTTP
+// (the local adapter on Cloud Run, Knative or a laptop; the Google
+// adapter) through the App's event guard, so that nobody can forge a
+// queue message by POSTing to /fulfil.
+//
 // The app declares its configuration instead of reading it in main: the
-// secret SHOP_API_KEY and the plain SHOP_LOG_LEVEL (default "info"). Its
-// start hook reads them when an adapter starts it, so building the app and
-// generating its manifests need neither; each manifest carries them as a
+// secret SHOP_API_KEY, the plain SHOP_LOG_LEVEL (default "info"), the
+// optional SHOP_JWKS_URL, SHOP_JWT_ISSUER and SHOP_JWT_AUDIENCE that turn
+// JWT on, and the optional SHOP_PUSH_SERVICE_ACCOUNT and SHOP_PUSH_AUDIENCE
+// that let Google's Pub/Sub push and Eventarc deliveries in. Its start hook reads them when an adapter starts it, so building
+// the app and generating its manifests need none; each manifest carries them as a
 // parameter or a secret reference. Functions declare their cost and
 // rollout knobs (memory, timeout, instances, a canary for the API) once.
 //
@@ -21,7 +29,6 @@ package shop
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +37,7 @@ import (
 	"time"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/auth"
 )
 
 // Order is what the API accepts and the queue carries.
@@ -65,12 +73,15 @@ type Config struct {
 	Level *slog.LevelVar
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// GoogleKeys is the JWK Set URL of Google's OIDC tokens; empty means
+	// Google's own (jwtauth.GoogleKeys).
+	GoogleKeys string
 }
 
 // The settings the app declares.
 const (
-	// SettingAPIKey is the secret that guards the HTTP API: callers send
-	// it in X-Api-Key.
+	// SettingAPIKey is the secret API key: callers send it in X-Api-Key,
+	// instead of a bearer token.
 	SettingAPIKey = "SHOP_API_KEY"
 	// SettingLogLevel is the log level: debug, info, warn or error.
 	SettingLogLevel = "SHOP_LOG_LEVEL"
@@ -101,6 +112,11 @@ func New(cfg Config) (*core.App, error) {
 	for _, err := range []error{
 		app.Setting(SettingAPIKey, core.Secret(), core.Describe("the key API callers send in X-Api-Key")),
 		app.Setting(SettingLogLevel, core.Default("info"), core.Describe("log level: debug, info, warn or error")),
+		app.Setting(SettingJWKSURL, core.Optional(), core.Describe("JWK Set URL of the identity provider; set it to accept bearer JWTs")),
+		app.Setting(SettingJWTIssuer, core.Optional(), core.Describe("the iss bearer JWTs carry (required with "+SettingJWKSURL+")")),
+		app.Setting(SettingJWTAudience, core.Optional(), core.Describe("the aud bearer JWTs carry (required with "+SettingJWKSURL+")")),
+		app.Setting(SettingPushServiceAccount, core.Optional(), core.Describe("service account of Pub/Sub push and Eventarc deliveries on Google")),
+		app.Setting(SettingPushAudience, core.Optional(), core.Describe("audience of their OIDC tokens (required with "+SettingPushServiceAccount+")")),
 		app.HTTP("api", s.api(), core.OnHTTP("/api/"), core.WithMemory(256), core.WithInstances(0, 50),
 			core.WithRollout(core.Canary(10, 5*time.Minute))),
 		app.Event("fulfil", core.Typed(s.fulfil), core.OnQueue("orders").WithBatchSize(10), core.WithTimeout(2*time.Minute)),
@@ -114,17 +130,24 @@ func New(cfg Config) (*core.App, error) {
 			return nil, err
 		}
 	}
+	auth.ProtectEvents(app, deferred(&s.events))
 	return app, nil
 }
 
 type shop struct {
-	cfg    Config
-	apiKey []byte // set by start, before any request
+	cfg             Config
+	callers, events auth.Authenticator // set by start, before any request
 }
 
 // start reads the settings.
 func (s *shop) start(ctx context.Context, cfg core.Config) error {
-	s.apiKey = []byte(cfg.Get(SettingAPIKey))
+	api, events, err := authenticators(authSettings{key: cfg.Get(SettingAPIKey),
+		jwksURL: cfg.Get(SettingJWKSURL), issuer: cfg.Get(SettingJWTIssuer), audience: cfg.Get(SettingJWTAudience),
+		pushAccount: cfg.Get(SettingPushServiceAccount), pushAudience: cfg.Get(SettingPushAudience)}, s.cfg.GoogleKeys)
+	if err != nil {
+		return err
+	}
+	s.callers, s.events = api, events
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.Get(SettingLogLevel))); err != nil {
 		return fmt.Errorf("%s: %w", SettingLogLevel, err)
@@ -132,13 +155,15 @@ func (s *shop) start(ctx context.Context, cfg core.Config) error {
 	if s.cfg.Level != nil {
 		s.cfg.Level.Set(level)
 	}
-	s.cfg.Logger.InfoContext(ctx, "shop started", "log_level", level.String())
+	s.cfg.Logger.InfoContext(ctx, "shop started", "log_level", level.String(), "jwt", cfg.Get(SettingJWKSURL) != "")
 	return nil
 }
 
-// api serves POST /api/orders and GET /api/orders/{id}.
+// api serves POST /api/orders, GET /api/orders/{id} and GET /api/whoami
+// to authenticated callers.
 func (s *shop) api() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/whoami", whoami)
 	mux.HandleFunc("POST /api/orders", func(w http.ResponseWriter, r *http.Request) {
 		var o Order
 		if err := json.NewDecoder(r.Body).Decode(&o); err != nil {
@@ -160,21 +185,7 @@ func (s *shop) api() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": status})
 	})
-	return s.requireKey(mux)
-}
-
-// requireKey rejects requests whose X-Api-Key header is not the configured
-// key, and every request when the app was not started with one. The
-// comparison takes the same time whatever the key's content.
-func (s *shop) requireKey(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("X-Api-Key"))
-		if len(s.apiKey) == 0 || subtle.ConstantTimeCompare(got, s.apiKey) != 1 {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong X-Api-Key"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+	return auth.Require(deferred(&s.callers))(mux)
 }
 
 func validate(o Order) error {

@@ -1,0 +1,106 @@
+package otelfn_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/polyfn/polyfn/adapters/local"
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/otelfn"
+	"github.com/polyfn/polyfn/internal/benchratio"
+)
+
+// discard is a span exporter that drops what it gets.
+type discard struct{}
+
+func (discard) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discard) Shutdown(context.Context) error                             { return nil }
+
+// BenchmarkOverhead compares the local adapter's path for one event with
+// a reply, without OpenTelemetry and with it on (every span sampled and
+// exported to a no-op exporter, metrics aggregated by a reader that never
+// exports), in interleaved rounds, and reports medians of wall and process
+// CPU time (docs/performance.md). POLYFN_BENCH_ROUNDS sets the rounds
+// (default 15):
+//
+//	go test ./core/otelfn -run '^$' -bench Overhead -benchtime 1x -v
+func BenchmarkOverhead(b *testing.B) {
+	rounds := 15
+	fmt.Sscan(os.Getenv("POLYFN_BENCH_ROUNDS"), &rounds)
+	app := core.NewApp()
+	core.Must(app.Event("orders", func(ctx context.Context, e core.Event) (*core.Event, error) {
+		r := core.NewEvent(e.ID()+".r", "/orders", "com.example.order.accepted", "application/json", e.Data())
+		return &r, nil
+	}))
+	h, err := local.Handler(app)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discard{}), sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	p := &otelfn.Providers{Tracer: tp, Meter: mp}
+	defer p.Shutdown(context.Background()) //nolint:errcheck // nothing to report
+	defer p.Uninstall()
+	request := func(url string) *http.Request {
+		req := httptest.NewRequest("POST", url, strings.NewReader(`{"id":"o-1","items":3,"customer":"c-9","total":"129.90","currency":"EUR"}`))
+		req.RequestURI = ""
+		for k, v := range map[string]string{"Content-Type": "application/json", "Ce-Specversion": "1.0", "Ce-Id": "A234-1234-1234",
+			"Ce-Source": "https://example.com/orders", "Ce-Type": "com.example.order.placed",
+			"Traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"} {
+			req.Header[k] = []string{v}
+		}
+		return req
+	}
+	off, on := p.Uninstall, p.Install
+	// In process: the handler alone, the harshest comparison.
+	handler := func(install func()) func() error {
+		return func() error {
+			install()
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, request("/orders"))
+			if w.Code != http.StatusOK {
+				return fmt.Errorf("status %d: %s", w.Code, w.Body)
+			}
+			return nil
+		}
+	}
+	b.Run("handler", func(b *testing.B) {
+		r := benchratio.Compare(b, "local handler in process, binary-mode event and a reply, OpenTelemetry off and on (no-op exporter)", rounds, 20000,
+			handler(off), handler(on))
+		r.Log(b, "off")
+	})
+	// Over HTTP on loopback: the local adapter's path as a caller sees it
+	// (client and server in this process).
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := srv.Client()
+	overHTTP := func(install func()) func() error {
+		return func() error {
+			install()
+			res, err := client.Do(request(srv.URL + "/orders"))
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				return fmt.Errorf("status %d", res.StatusCode)
+			}
+			return nil
+		}
+	}
+	b.Run("http", func(b *testing.B) {
+		r := benchratio.Compare(b, "local adapter over loopback HTTP, binary-mode event and a reply, OpenTelemetry off and on (no-op exporter)", rounds, 5000,
+			overHTTP(off), overHTTP(on))
+		r.Log(b, "off")
+	})
+}

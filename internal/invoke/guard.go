@@ -1,0 +1,85 @@
+package invoke
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"os"
+
+	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
+)
+
+// EventHandler returns the http.Handler that serves fn's events with
+// ServeEvents (start describes each request's invocation, dec decodes its
+// body; nil means the CloudEvents binding), behind the App's event guards
+// (core.App.GuardEvents). Adapters that serve event functions to HTTP
+// callers the platform does not authenticate build their event routes
+// with it, so that an App that requires credentials gets them checked
+// before a body is read. The guards see the function's name, provider
+// and logger in core.InvocationFrom (the invocation has no id yet), and
+// the context they pass on, with the caller's identity, is the one the
+// invocation begins on.
+func (fn *Function) EventHandler(start func(*http.Request) Start, dec Decoder) http.Handler {
+	serve := &eventServer{fn: fn, start: start, dec: dec}
+	guarded := fn.def.EventGuard(serve)
+	if guarded == http.Handler(serve) {
+		return serve
+	}
+	pre := &core.Invocation{Function: fn.def.Name, Provider: fn.rt.cfg.Provider, Logger: fn.log}
+	token := platformToken(fn)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token != nil {
+			got := r.Header.Get(HeaderPlatformToken)
+			r.Header.Del(HeaderPlatformToken)
+			if subtle.ConstantTimeCompare([]byte(got), token) == 1 {
+				serve.ServeHTTP(w, r) // the simulated platform delivers it
+				return
+			}
+		}
+		guarded.ServeHTTP(w, r.WithContext(driver.WithInvocation(r.Context(), pre)))
+	})
+}
+
+// EnvPlatformToken names the secret that polyfn invoke, acting as the
+// platform, shares with a function process it starts: an event delivery
+// carrying it in HeaderPlatformToken passes the App's event guards, as a
+// delivery the platform authenticated does in the cloud. Unset (the
+// default, and always in production) nothing passes without the guards'
+// credentials. A value shorter than 32 bytes is ignored, with a warning.
+const EnvPlatformToken = "POLYFN_PLATFORM_TOKEN"
+
+// HeaderPlatformToken is the request header that carries the platform
+// token; adapters remove it before a function sees the request.
+const HeaderPlatformToken = "Polyfn-Platform-Token"
+
+// platformToken returns the platform token of the process, or nil.
+func platformToken(fn *Function) []byte {
+	v := os.Getenv(EnvPlatformToken)
+	if v == "" {
+		return nil
+	}
+	if len(v) < 32 {
+		fn.log.Warn("platform token ignored: shorter than 32 bytes", "variable", EnvPlatformToken)
+		return nil
+	}
+	return []byte(v)
+}
+
+type eventServer struct {
+	fn    *Function
+	start func(*http.Request) Start
+	dec   Decoder
+}
+
+func (s *eventServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.fn.ServeEvents(w, r, s.start(r), s.dec)
+}
+
+// ServeGuarded serves r like ServeEvents, behind the App's event guards
+// as EventHandler does, for adapters that receive an HTTP request for an
+// event function inside a platform invocation (a Lambda function URL or
+// API Gateway route, an Azure HTTP trigger) rather than on a route of
+// their own. Without guards it is ServeEvents.
+func (fn *Function) ServeGuarded(w http.ResponseWriter, r *http.Request, s Start, dec Decoder) {
+	fn.EventHandler(func(*http.Request) Start { return s }, dec).ServeHTTP(w, r)
+}
