@@ -141,7 +141,7 @@ func (h *Handler) invokeHTTP(ctx context.Context, s invoke.Start, src aws.Source
 	if h.fn.Def().Kind == core.HTTPFunction {
 		h.fn.HTTP(w, req, s)
 	} else {
-		h.fn.ServeEvents(w, req, s, hr.CloudEvents)
+		h.fn.ServeGuarded(w, req, s, hr.CloudEvents)
 	}
 	return hr.Response(w), nil
 }

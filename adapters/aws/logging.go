@@ -21,7 +21,13 @@ import (
 // with the prefix "attr_", so that no key is ever written twice. A nil
 // level means info.
 func NewLogHandler(w io.Writer, format string, level slog.Leveler) slog.Handler {
-	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.Lambda, Level: level, Text: !strings.EqualFold(format, "JSON")})
+	return newLogHandler(w, format, level, 0)
+}
+
+// newLogHandler is NewLogHandler logging a share rate of invocations from
+// Debug up (POLYFN_LOG_SAMPLE_RATE).
+func newLogHandler(w io.Writer, format string, level slog.Leveler, rate float64) slog.Handler {
+	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.Lambda, Level: level, Text: !strings.EqualFold(format, "JSON"), DebugSampleRate: rate})
 }
 
 // logLevel returns the level of POLYFN_LOG_LEVEL (polyfn's, which wins),

@@ -24,7 +24,8 @@ import (
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in HTTP error answers
 //     (see WithErrorDetails);
 //   - AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL (Lambda's logging
-//     configuration), and POLYFN_LOG_LEVEL, which wins over the latter:
+//     configuration), POLYFN_LOG_LEVEL, which wins over the latter, and
+//     POLYFN_LOG_SAMPLE_RATE (the share of invocations logged from DEBUG):
 //     the logger Start installs as slog's default (see NewLogHandler);
 //   - POLYFN_METRICS_NAMESPACE (or POWERTOOLS_METRICS_NAMESPACE): the
 //     CloudWatch namespace of the Embedded Metric Format lines written at
@@ -48,7 +49,7 @@ func Start(app *core.App, opts ...Option) {
 		fmt.Fprintln(os.Stderr, "aws:", err)
 		os.Exit(1)
 	}
-	logger := slog.New(NewLogHandler(os.Stdout, os.Getenv("AWS_LAMBDA_LOG_FORMAT"), e.LogLevel))
+	logger := slog.New(newLogHandler(os.Stdout, os.Getenv("AWS_LAMBDA_LOG_FORMAT"), e.LogLevel, e.LogSampleRate))
 	env := []Option{WithLogger(logger)}
 	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
 		env = append(env, WithFunction(name))

@@ -71,15 +71,15 @@ func sinkFrom(ctx context.Context) *sink {
 // that invocation's Logs, which the host logs in the invocation's context.
 // It is safe for concurrent use.
 func NewLogHandler(stdout, stderr io.Writer) slog.Handler {
-	return newLogHandler(stdout, stderr, nil)
+	return newLogHandler(stdout, stderr, nil, 0)
 }
 
-// newLogHandler is NewLogHandler writing records of level and above; nil
-// means Info.
-func newLogHandler(stdout, stderr io.Writer, level slog.Leveler) slog.Handler {
+// newLogHandler is NewLogHandler writing records of level and above (nil
+// means Info), and a share rate of invocations from Debug up.
+func newLogHandler(stdout, stderr io.Writer, level slog.Leveler, rate float64) slog.Handler {
 	return &teeHandler{
 		json: slogx.Wrap(split{out: slog.NewJSONHandler(stdout, nil), err: slog.NewJSONHandler(stderr, nil)},
-			slogx.Options{Shape: slogx.Plain, Level: level, Fields: fields}),
+			slogx.Options{Shape: slogx.Plain, Level: level, Fields: fields, DebugSampleRate: rate}),
 	}
 }
 

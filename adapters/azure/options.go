@@ -19,6 +19,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	stdout, stderr  io.Writer
 	logLevel        slog.Leveler
+	logSampleRate   float64
 	maxBody         int64
 	forwarding      *bool
 	functionTimeout time.Duration
@@ -67,6 +68,13 @@ func WithLogLevel(l slog.Leveler) Option {
 			c.logLevel = l
 		}
 	})
+}
+
+// WithLogSampleRate logs a share rate (0 to 1) of invocations from Debug
+// up, whatever the level; an invocation is in the sample or not by its id.
+// Run sets it from POLYFN_LOG_SAMPLE_RATE.
+func WithLogSampleRate(rate float64) Option {
+	return optionFunc(func(c *config) { c.logSampleRate = rate })
 }
 
 // WithMaxBodyBytes limits request bodies to n bytes; larger requests fail

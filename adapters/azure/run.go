@@ -33,7 +33,9 @@ import (
 //     WithMaxBatchEvents);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
 //     WithErrorDetails);
-//   - POLYFN_LOG_LEVEL: the lowest level logged (see WithLogLevel);
+//   - POLYFN_LOG_LEVEL and POLYFN_LOG_SAMPLE_RATE: the lowest level
+//     logged, and the share of invocations logged from debug up (see
+//     WithLogLevel and WithLogSampleRate);
 //   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
 //     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
 //     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
@@ -60,12 +62,12 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 	if err != nil {
 		return fmt.Errorf("azure: %w", err)
 	}
-	slog.SetDefault(slog.New(newLogHandler(os.Stdout, os.Stderr, e.LogLevel)))
+	slog.SetDefault(slog.New(newLogHandler(os.Stdout, os.Stderr, e.LogLevel, e.LogSampleRate)))
 	env, err := appFolderOptions(root, app)
 	if err != nil {
 		return err
 	}
-	env = append(env, WithLogLevel(e.LogLevel))
+	env = append(env, WithLogLevel(e.LogLevel), WithLogSampleRate(e.LogSampleRate))
 	l, err := httpserve.FromEnv()
 	if err != nil {
 		return fmt.Errorf("azure: %w", err)
@@ -138,7 +140,7 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return err
 	}
-	log := slog.New(newLogHandler(c.stdout, c.stderr, c.logLevel))
+	log := slog.New(newLogHandler(c.stdout, c.stderr, c.logLevel, c.logSampleRate))
 	return httpserve.Serve(ctx, ln, h, log, httpserve.Options{
 		Limits: c.serverLimits(app), ShutdownTimeout: c.shutdownTimeout, Name: "azure", Attrs: []any{"functions", app.Names()},
 	})

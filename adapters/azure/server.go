@@ -33,7 +33,7 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 	c := newConfig(opts)
 	rt := invoke.New(invoke.Config{
 		Provider:       "azure",
-		Logger:         slog.New(newLogHandler(c.stdout, c.stderr, c.logLevel)),
+		Logger:         slog.New(newLogHandler(c.stdout, c.stderr, c.logLevel, c.logSampleRate)),
 		Timeout:        c.functionTimeout,
 		MaxBodyBytes:   c.maxBody,
 		MaxBatchEvents: c.maxBatch,
@@ -234,7 +234,7 @@ func (s *server) run(ctx context.Context, w http.ResponseWriter, fn *function, i
 		// any HTTP: its whole answer becomes the http output.
 		rec := newRecorder()
 		dec := func(*http.Request, []byte) ([]core.Event, bool, error) { return inv.Events, inv.Batch, nil }
-		fn.ServeEvents(rec, inv.HTTP.WithContext(ctx), st, dec)
+		fn.ServeGuarded(rec, inv.HTTP.WithContext(ctx), st, dec)
 		s.answerHTTP(w, fn, rec, lg)
 	default:
 		ctx, cancel := fn.Begin(ctx, st)

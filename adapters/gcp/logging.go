@@ -36,7 +36,20 @@ func NewLogger(w io.Writer, level string) *slog.Logger {
 // one of those keys is written with the prefix "attr_", so that no key is
 // ever written twice. A nil level means info.
 func NewLogHandler(w io.Writer, project string, level slog.Leveler) slog.Handler {
-	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.CloudLogging, Project: project, Level: level})
+	return newLogHandler(w, project, level, 0)
+}
+
+// newLogHandler is NewLogHandler logging a share rate of invocations from
+// Debug up (POLYFN_LOG_SAMPLE_RATE).
+func newLogHandler(w io.Writer, project string, level slog.Leveler, rate float64) slog.Handler {
+	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.CloudLogging, Project: project, Level: level, DebugSampleRate: rate})
+}
+
+// NewEnvLogHandler is NewLogHandler configured as Run configures it: level
+// and debug sampling from e (POLYFN_LOG_LEVEL, POLYFN_LOG_SAMPLE_RATE),
+// the project from ProjectID.
+func NewEnvLogHandler(w io.Writer, e invoke.Env) slog.Handler {
+	return newLogHandler(w, ProjectID(context.Background()), e.LogLevel, e.LogSampleRate)
 }
 
 // EnvProject is the environment variable that names the Google Cloud

@@ -23,7 +23,8 @@ import (
 //     that is no function of app is an error, as with functions-framework-go;
 //   - CLOUD_RUN_TIMEOUT_SECONDS: the invocation timeout (see WithTimeout);
 //   - POLYFN_LOG_LEVEL: the lowest level logged: trace, debug, info
-//     (default), warn, error or fatal;
+//     (default), warn, error or fatal; POLYFN_LOG_SAMPLE_RATE: the share
+//     of invocations logged from debug up;
 //   - GOOGLE_CLOUD_PROJECT: the project log lines name traces in, else
 //     the metadata server's on Cloud Run (see NewLogHandler);
 //   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
@@ -60,7 +61,7 @@ func envOptionsLogger() ([]Option, *slog.Logger, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("gcp: %w", err)
 	}
-	logger := slog.New(NewLogHandler(os.Stdout, ProjectID(context.Background()), e.LogLevel))
+	logger := slog.New(NewEnvLogHandler(os.Stdout, e))
 	opts := []Option{WithLogger(logger)}
 	if t := os.Getenv("FUNCTION_TARGET"); t != "" {
 		opts = append(opts, WithTarget(t))

@@ -24,7 +24,9 @@ import (
 //     WithMaxBatchEvents);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
 //     WithErrorDetails);
-//   - POLYFN_LOG_LEVEL: the lowest level logged (default info);
+//   - POLYFN_LOG_LEVEL: the lowest level logged (default info), and
+//     POLYFN_LOG_SAMPLE_RATE: the share of invocations logged from debug
+//     up;
 //   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
 //     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
 //     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
@@ -51,7 +53,7 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return fmt.Errorf("local: %w", err)
 	}
-	logger := slog.New(invoke.NewLogHandler(os.Stdout, slogx.Options{Shape: slogx.Plain, Level: e.LogLevel}))
+	logger := slog.New(invoke.NewLogHandler(os.Stdout, slogx.Options{Shape: slogx.Plain, Level: e.LogLevel, DebugSampleRate: e.LogSampleRate}))
 	env := []Option{WithLogger(logger)}
 	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
 		env = append(env, WithFunction(name))

@@ -23,6 +23,10 @@ const (
 	// debug, info, warn, error or fatal. It overrides the platform's own
 	// setting (AWS_LAMBDA_LOG_LEVEL).
 	EnvLogLevel = "POLYFN_LOG_LEVEL"
+	// EnvLogSampleRate, between 0 and 1, is the share of invocations
+	// logged from Debug up whatever the level (see
+	// slogx.Options.DebugSampleRate).
+	EnvLogSampleRate = "POLYFN_LOG_SAMPLE_RATE"
 )
 
 // Env holds what FromEnv read; zero fields were not set.
@@ -32,6 +36,8 @@ type Env struct {
 	ExposeErrors   bool
 	// LogLevel is nil when POLYFN_LOG_LEVEL is not set.
 	LogLevel slog.Leveler
+	// LogSampleRate is POLYFN_LOG_SAMPLE_RATE, 0 when not set.
+	LogSampleRate float64
 }
 
 // FromEnv reads the runtime's environment variables. Its error names the
@@ -65,6 +71,13 @@ func FromEnv() (Env, error) {
 			return e, fmt.Errorf("%s: %w", EnvLogLevel, err)
 		}
 		e.LogLevel = l
+	}
+	if v := os.Getenv(EnvLogSampleRate); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(r >= 0 && r <= 1) {
+			return e, fmt.Errorf("%s=%q is not a number between 0 and 1", EnvLogSampleRate, v)
+		}
+		e.LogSampleRate = r
 	}
 	return e, nil
 }

@@ -130,6 +130,20 @@ func carryTrace(ctx context.Context, reply *core.Event) {
 	if _, has := core.Extension(*reply, ExtTraceParent); has {
 		return
 	}
+	if rc, ok := ctx.Value(recordKey{}).(*recordCtx); ok && rc.span == "" {
+		// The event's own extensions, as they are: no new string boxed.
+		if v, ok := core.Extension(rc.ev, ExtTraceParent); ok {
+			if s, _ := v.(string); s != "" {
+				if _, ok := tracectx.Parse(s); ok {
+					reply.SetExtension(ExtTraceParent, v)
+					if st, ok := core.Extension(rc.ev, ExtTraceState); ok {
+						reply.SetExtension(ExtTraceState, st)
+					}
+					return
+				}
+			}
+		}
+	}
 	if tp, ts := TraceParent(ctx); tp != "" {
 		reply.SetExtension(ExtTraceParent, tp)
 		if ts != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -152,5 +153,35 @@ func TestReplyKeepsItsTrace(t *testing.T) {
 	defer cancel()
 	if got := fn.Event(ctx, core.NewEvent("e", "/s", "t", "", nil)).Reply.Extensions()[ExtTraceParent]; got != tpEvent {
 		t.Errorf("reply traceparent %v, want its own %s", got, tpEvent)
+	}
+}
+
+func TestLogEnv(t *testing.T) {
+	tests := []struct {
+		level, rate string
+		want        slog.Leveler
+		wantRate    float64
+		err         string
+	}{
+		{"", "", nil, 0, ""},
+		{"debug", "0.25", slog.LevelDebug, 0.25, ""},
+		{"WARNING", "1", slog.LevelWarn, 1, ""},
+		{"loud", "", nil, 0, "POLYFN_LOG_LEVEL"},
+		{"", "1.5", nil, 0, `POLYFN_LOG_SAMPLE_RATE="1.5"`},
+		{"", "some", nil, 0, `POLYFN_LOG_SAMPLE_RATE="some"`},
+	}
+	for _, tt := range tests {
+		t.Setenv(EnvLogLevel, tt.level)
+		t.Setenv(EnvLogSampleRate, tt.rate)
+		e, err := FromEnv()
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q %q: err %v, want one naming %s", tt.level, tt.rate, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || e.LogLevel != tt.want || e.LogSampleRate != tt.wantRate {
+			t.Errorf("%q %q: %v %v %v, want %v %v", tt.level, tt.rate, e.LogLevel, e.LogSampleRate, err, tt.want, tt.wantRate)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package slogx
 
 import (
 	"context"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"slices"
@@ -76,6 +77,11 @@ type Options struct {
 	// Text writes slog's text format instead of JSON (Lambda's TEXT log
 	// format).
 	Text bool
+	// DebugSampleRate, between 0 and 1, is the share of invocations whose
+	// lines are written from Debug up, whatever Level says (Powertools'
+	// sampling): an invocation is in the sample or not by its id, so all
+	// its lines are, or none.
+	DebugSampleRate float64
 }
 
 // New returns a handler that writes one line per record to w, in o.Shape.
@@ -116,7 +122,38 @@ type group struct {
 	attrs []slog.Attr
 }
 
-func (h *handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.o.Level.Level() }
+func (h *handler) Enabled(ctx context.Context, l slog.Level) bool {
+	if l >= h.o.Level.Level() {
+		return true
+	}
+	if h.o.DebugSampleRate <= 0 || l < slog.LevelDebug || h.o.Fields == nil || ctx == nil {
+		return false
+	}
+	f, ok := h.o.Fields(ctx)
+	return ok && Sampled(f.InvocationID, h.o.DebugSampleRate)
+}
+
+// Sampled reports whether the invocation id falls in a sample of rate
+// (0 to 1) of all ids: the same answer for the same id, every time.
+func Sampled(id string, rate float64) bool {
+	if rate >= 1 {
+		return true
+	}
+	if rate <= 0 || id == "" {
+		return false
+	}
+	h := fnv.New64a()
+	h.Write([]byte(id)) //nolint:errcheck // hashes never fail
+	x := h.Sum64()
+	// FNV's high bits follow its last bytes: mix them (MurmurHash3's
+	// finalizer) so that sequential ids spread evenly.
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return float64(x>>11)/(1<<53) < rate
+}
 
 func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
 	if len(as) == 0 {

@@ -196,3 +196,53 @@ func (s recordSink) Enabled(context.Context, slog.Level) bool      { return true
 func (s recordSink) Handle(_ context.Context, r slog.Record) error { s(r); return nil }
 func (s recordSink) WithAttrs([]slog.Attr) slog.Handler            { panic("WithAttrs on a sink") }
 func (s recordSink) WithGroup(string) slog.Handler                 { panic("WithGroup on a sink") }
+
+func TestDebugSampling(t *testing.T) {
+	in := 0
+	for i := 0; i < 10000; i++ {
+		if Sampled(fmt.Sprint("inv-", i), 0.1) {
+			in++
+		}
+	}
+	if in < 800 || in > 1200 {
+		t.Errorf("%d of 10000 ids sampled at 0.1", in)
+	}
+	tests := []struct {
+		name  string
+		rate  float64
+		id    string
+		debug bool
+	}{
+		{"all", 1, "any", true},
+		{"none", 0, "any", false},
+		{"an id in the sample", 0.5, sampledID(t, 0.5, true), true},
+		{"an id out of it", 0.5, sampledID(t, 0.5, false), false},
+		{"outside an invocation", 1, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			l := slog.New(New(&buf, Options{DebugSampleRate: tt.rate, Fields: fieldsOf}))
+			ctx := context.Background()
+			if tt.id != "" {
+				ctx = context.WithValue(ctx, fieldsKey{}, Fields{InvocationID: tt.id})
+			}
+			l.DebugContext(ctx, "d")
+			l.Log(ctx, slog.LevelDebug-4, "below debug: never sampled")
+			if got := strings.Count(buf.String(), "\n"); got != map[bool]int{true: 1, false: 0}[tt.debug] {
+				t.Errorf("%d lines, want debug %v: %s", got, tt.debug, buf.String())
+			}
+		})
+	}
+}
+
+// sampledID returns an invocation id that is (or is not) in the sample.
+func sampledID(t *testing.T, rate float64, in bool) string {
+	for i := 0; i < 1000; i++ {
+		if id := fmt.Sprint("id-", i); Sampled(id, rate) == in {
+			return id
+		}
+	}
+	t.Fatal("no such id")
+	return ""
+}

@@ -1,7 +1,6 @@
 package gcf
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,9 +30,10 @@ import (
 // decode, run and answer alike: the same events, invocation metadata,
 // deadline, failure log lines, statuses and reply events (see package gcp).
 //
-// Register reads POLYFN_LOG_LEVEL, GOOGLE_CLOUD_PROJECT (see
-// gcp.ProjectID), POLYFN_MAX_BODY_BYTES and POLYFN_EXPOSE_ERRORS once, and
-// installs its logger as slog's default; options override them. Like the other
+// Register reads POLYFN_LOG_LEVEL, POLYFN_LOG_SAMPLE_RATE,
+// GOOGLE_CLOUD_PROJECT (see gcp.ProjectID), POLYFN_MAX_BODY_BYTES and
+// POLYFN_EXPOSE_ERRORS once, and installs its logger (gcp.NewEnvLogHandler)
+// as slog's default; options override them. Like the other
 // adapter packages it leaves POLYFN_TRACE_FILE to adapters.Run (built with
 // -tags polyfn.gcpsource, Run registers through Register).
 // functions-framework-go applies CLOUD_RUN_TIMEOUT_SECONDS to each
@@ -67,7 +67,7 @@ func RegisterWith(r Registry, app *core.App, opts ...gcp.Option) error {
 	if err != nil {
 		return fmt.Errorf("gcf: %w", err)
 	}
-	logger := slog.New(gcp.NewLogHandler(os.Stdout, gcp.ProjectID(context.Background()), env.LogLevel))
+	logger := slog.New(gcp.NewEnvLogHandler(os.Stdout, env))
 	if _, ok := r.(declarative); ok {
 		slog.SetDefault(logger) // functions' slog.InfoContext(ctx, ...) lines carry the invocation
 	}
