@@ -19,6 +19,7 @@ import (
 	"os"
 
 	"github.com/polyfn/polyfn/adapters"
+	"github.com/polyfn/polyfn/core/otelfn"
 	"github.com/polyfn/polyfn/examples/shop/shop"
 )
 
@@ -32,5 +33,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Traces and metrics over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is
+	// set, flushed per invocation on Lambda and at shutdown everywhere.
+	otelfn.Use(app)
 	adapters.Run(app)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/slogx"
 	"github.com/polyfn/polyfn/internal/tracectx"
@@ -135,19 +136,39 @@ func carryTrace(ctx context.Context, reply *core.Event) {
 		if v, ok := core.Extension(rc.ev, ExtTraceParent); ok {
 			if s, _ := v.(string); s != "" {
 				if _, ok := tracectx.Parse(s); ok {
-					reply.SetExtension(ExtTraceParent, v)
-					if st, ok := core.Extension(rc.ev, ExtTraceState); ok {
-						reply.SetExtension(ExtTraceState, st)
-					}
+					st, _ := core.Extension(rc.ev, ExtTraceState)
+					setTrace(reply, v, st)
 					return
 				}
 			}
 		}
 	}
 	if tp, ts := TraceParent(ctx); tp != "" {
-		reply.SetExtension(ExtTraceParent, tp)
+		var state any
 		if ts != "" {
-			reply.SetExtension(ExtTraceState, ts)
+			state = ts
 		}
+		setTrace(reply, tp, state)
+	}
+}
+
+// setTrace sets the distributed-tracing extension of reply to tp and
+// state (none when nil), values that are valid already: on a version 1.0
+// context it stores the boxed values as they are, where SetExtension would
+// validate and box them again.
+func setTrace(reply *core.Event, tp, state any) {
+	if c, ok := reply.Context.(*event.EventContextV1); ok {
+		if c.Extensions == nil {
+			c.Extensions = make(map[string]any, 2)
+		}
+		c.Extensions[ExtTraceParent] = tp
+		if state != nil {
+			c.Extensions[ExtTraceState] = state
+		}
+		return
+	}
+	reply.SetExtension(ExtTraceParent, tp)
+	if state != nil {
+		reply.SetExtension(ExtTraceState, state)
 	}
 }
