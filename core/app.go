@@ -64,8 +64,8 @@ type Function struct {
 	// BatchConcurrency bounds records handled at once in a batch; 0 or 1
 	// means one at a time.
 	BatchConcurrency int
-	// Deploy holds the cost and rollout knobs manifests read (WithMemory,
-	// WithArchitecture, WithInstances, WithRollout).
+	// Deploy holds the cost, rollout and access knobs manifests read
+	// (WithMemory, WithArchitecture, WithInstances, WithRollout, Public).
 	Deploy Deployment
 
 	app     *App
@@ -197,8 +197,8 @@ func (a *App) check(f *Function) error {
 		return fmt.Errorf("negative timeout %s", f.Timeout)
 	case f.BatchConcurrency < 0:
 		return fmt.Errorf("negative batch concurrency %d", f.BatchConcurrency)
-	case f.Deploy.check() != nil:
-		return f.Deploy.check()
+	case f.Deploy.check(f.Kind) != nil:
+		return f.Deploy.check(f.Kind)
 	}
 	for _, t := range f.Triggers {
 		if err := t.validate(); err != nil {

@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Deployment holds a function's cost and rollout knobs, declared once and
-// mapped by each cloud's manifest (docs/deploy.md has the table); a zero
-// field leaves the cloud's default. Adapters ignore them.
+// Deployment holds a function's cost, rollout and access knobs, declared
+// once and mapped by each cloud's manifest (docs/deploy.md has the table);
+// a zero field leaves the cloud's default, except Public, whose zero value
+// keeps the function private. Adapters ignore them.
 type Deployment struct {
 	// MemoryMB is the memory of the function's instances, in MB (Lambda's
 	// MemorySize, Cloud Functions' --memory, Azure Flex's instance memory).
@@ -26,6 +27,11 @@ type Deployment struct {
 	// Rollout is how a new version takes traffic; the zero value shifts
 	// it all at once.
 	Rollout Rollout
+	// Public lets anyone invoke the HTTP function through the platform
+	// (see Public). False, the default, keeps it private: the platform
+	// lets through only callers it authenticates itself (IAM, function
+	// keys, the Cloud Run invoker role).
+	Public bool
 }
 
 // Architecture is a CPU architecture, as Go names it.
@@ -116,9 +122,22 @@ func WithRollout(r Rollout) FunctionOption {
 	return deployOption(func(d *Deployment) { d.Rollout = r })
 }
 
-// check validates the knobs' own values.
-func (d Deployment) check() error {
+// Public declares that the platform lets anyone call this HTTP function:
+// the manifests open it (Azure authLevel "anonymous", gcloud
+// --allow-unauthenticated, Lambda function URLs with AuthType NONE and
+// API Gateway routes without an authorizer), and the App authenticates
+// callers itself, for example with core/auth. Without it every function
+// is private: only callers the platform authenticates reach it (IAM,
+// function keys, the Cloud Run invoker role). Event functions are invoked
+// by their platform and cannot be public: registering one with Public
+// fails.
+func Public() FunctionOption { return deployOption(func(d *Deployment) { d.Public = true }) }
+
+// check validates the knobs' own values for a function of kind k.
+func (d Deployment) check(k FunctionKind) error {
 	switch {
+	case d.Public && k != HTTPFunction:
+		return fmt.Errorf("core.Public() applies to HTTP functions only: the platform invokes an event function, and who may send it events is set on the event source")
 	case d.MemoryMB != 0 && (d.MemoryMB < 128 || d.MemoryMB > 32768):
 		return fmt.Errorf("memory %d MB is not from 128 to 32768", d.MemoryMB)
 	case d.Architecture != "" && d.Architecture != ArchARM64 && d.Architecture != ArchAMD64:

@@ -84,6 +84,7 @@ type deploymentJSON struct {
 	MinInstances int          `json:"minInstances,omitempty"`
 	MaxInstances int          `json:"maxInstances,omitempty"`
 	Rollout      *rolloutJSON `json:"rollout,omitempty"`
+	Public       bool         `json:"public,omitempty"`
 }
 
 type rolloutJSON struct {
@@ -93,9 +94,10 @@ type rolloutJSON struct {
 }
 
 // MarshalJSON encodes the knobs that are set: memoryMB, architecture,
-// minInstances, maxInstances and rollout {strategy, percent, interval}.
+// minInstances, maxInstances, rollout {strategy, percent, interval} and
+// public.
 func (d Deployment) MarshalJSON() ([]byte, error) {
-	j := deploymentJSON{MemoryMB: d.MemoryMB, Architecture: d.Architecture, MinInstances: d.MinInstances, MaxInstances: d.MaxInstances}
+	j := deploymentJSON{MemoryMB: d.MemoryMB, Architecture: d.Architecture, MinInstances: d.MinInstances, MaxInstances: d.MaxInstances, Public: d.Public}
 	if d.Rollout != (Rollout{}) {
 		j.Rollout = &rolloutJSON{Strategy: d.Rollout.Strategy, Percent: d.Rollout.Percent, Interval: d.Rollout.Interval.String()}
 	}
@@ -108,7 +110,7 @@ func (d *Deployment) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*d = Deployment{MemoryMB: j.MemoryMB, Architecture: j.Architecture, MinInstances: j.MinInstances, MaxInstances: j.MaxInstances}
+	*d = Deployment{MemoryMB: j.MemoryMB, Architecture: j.Architecture, MinInstances: j.MinInstances, MaxInstances: j.MaxInstances, Public: j.Public}
 	if r := j.Rollout; r != nil {
 		iv, err := time.ParseDuration(r.Interval)
 		if err != nil {

@@ -55,6 +55,9 @@ func ParseSpec(spec []byte) (*core.App, error) {
 		opts = append(opts, core.WithBatchConcurrency(fj.BatchConcurrency), core.WithMemory(fj.Deploy.MemoryMB),
 			core.WithArchitecture(fj.Deploy.Architecture), core.WithInstances(fj.Deploy.MinInstances, fj.Deploy.MaxInstances),
 			core.WithRollout(fj.Deploy.Rollout))
+		if fj.Deploy.Public {
+			opts = append(opts, core.Public())
+		}
 		var err error
 		switch fj.Kind {
 		case core.EventFunction:

@@ -16,7 +16,8 @@ import (
 
 func TestSpecRoundTrip(t *testing.T) {
 	a := core.NewApp()
-	core.Must(a.HTTP("api", nopHTTP, core.OnHTTP("/api/", "GET", "POST")))
+	core.Must(a.HTTP("api", nopHTTP, core.OnHTTP("/api/", "GET", "POST"), core.Public()))
+	core.Must(a.HTTP("admin", nopHTTP, core.WithMemory(256)))
 	core.Must(a.Event("orders", nopEvent, core.OnQueue("orders").WithBatchSize(10).With("aws", "arn", "arn:aws:sqs:eu-west-1:1:orders"), core.WithTimeout(30*time.Second)))
 	core.Must(a.Event("nightly", nopEvent, core.OnSchedule("0 2 * * *", "Europe/Paris")))
 	core.Must(a.Event("stock", nopEvent, core.OnStream("inventory"), core.WithBatchConcurrency(4)))
@@ -53,6 +54,12 @@ func TestSpecRoundTrip(t *testing.T) {
 	if _, err := o.EventFunc()(context.Background(), core.NewEvent("1", "/test", "com.example.test", "", nil)); !errors.Is(err, driver.ErrDeclarationOnly) {
 		t.Fatalf("a parsed function must not pretend to run: %v", err)
 	}
+	if api, _ := back.Function("api"); !api.Deploy.Public {
+		t.Errorf("api lost its public declaration: %s", spec)
+	}
+	if admin, _ := back.Function("admin"); admin.Deploy.Public {
+		t.Errorf("admin became public: %s", spec)
+	}
 	if !strings.Contains(string(spec), `"settings":{"aws":{"arn":"arn:aws:sqs:eu-west-1:1:orders"}}`) {
 		t.Fatalf("settings missing: %s", spec)
 	}
@@ -67,6 +74,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{`{"functions":[{"name":"x","kind":"event","timeout":"soon"}]}`, "timeout"},
 		{`{"functions":[{"name":"x","kind":"event","deploy":{"memoryMB":1}}]}`, "memory 1 MB"},
 		{`{"functions":[{"name":"x","kind":"event","deploy":{"rollout":{"strategy":"canary","percent":10,"interval":"later"}}}]}`, "rollout interval"},
+		{`{"functions":[{"name":"x","kind":"event","deploy":{"public":true}}]}`, "core.Public() applies to HTTP functions only"},
 		{`{"functions":[],"settings":[{"name":"AWS_X"}]}`, "reserved"},
 		{`{"functions":[],"settings":[{"name":"K","secret":true,"default":"v"}]}`, "a secret has no default"},
 	}

@@ -118,7 +118,7 @@ func New(cfg Config) (*core.App, error) {
 		app.Setting(SettingPushServiceAccount, core.Optional(), core.Describe("service account of Pub/Sub push and Eventarc deliveries on Google")),
 		app.Setting(SettingPushAudience, core.Optional(), core.Describe("audience of their OIDC tokens (required with "+SettingPushServiceAccount+")")),
 		app.HTTP("api", s.api(), core.OnHTTP("/api/"), core.WithMemory(256), core.WithInstances(0, 50),
-			core.WithRollout(core.Canary(10, 5*time.Minute))),
+			core.WithRollout(core.Canary(10, 5*time.Minute)), core.Public()), // it checks JWTs and API keys itself
 		app.Event("fulfil", core.Typed(s.fulfil), core.OnQueue("orders").WithBatchSize(10), core.WithTimeout(2*time.Minute)),
 		app.Event("nightly-report", s.nightlyReport, core.OnSchedule("0 2 * * *", "Europe/Paris"), core.WithTimeout(5*time.Minute)),
 		app.Event("inventory", core.Typed(s.inventory), core.OnStream("inventory-changes"), core.WithBatchConcurrency(4),

@@ -19,6 +19,7 @@ type samDoc struct {
 	Parameters map[string]map[string]any `yaml:"Parameters"`
 	Globals    struct {
 		Function map[string]any `yaml:"Function"`
+		HttpApi  map[string]any `yaml:"HttpApi"`
 	} `yaml:"Globals"`
 	Resources map[string]struct {
 		Type       string         `yaml:"Type"`
@@ -217,6 +218,37 @@ func TestTemplateDeclarations(t *testing.T) {
 			if cfg.Type != "AWS::CodeDeploy::DeploymentConfig" || step[key+"Percentage"] != d.Rollout.Percent || step[key+"Interval"] != mins {
 				t.Errorf("%s: deployment config %+v for %s", f.Name, cfg, d.Rollout)
 			}
+		}
+	})
+
+	t.Run("access", func(t *testing.T) {
+		auth, _ := tpl.Globals.HttpApi["Auth"].(map[string]any)
+		if auth["EnableIamAuthorizer"] != true || auth["DefaultAuthorizer"] != "AWS_IAM" {
+			t.Fatalf("the HTTP API does not require IAM by default: %v", tpl.Globals.HttpApi)
+		}
+		routes := 0
+		for _, f := range app.Functions() {
+			events, _ := tpl.Resources[logicalID(f.Name)+"Function"].Properties["Events"].(map[string]any)
+			for name, e := range events {
+				ev := e.(map[string]any)
+				if ev["Type"] != "HttpApi" {
+					continue
+				}
+				routes++
+				props := ev["Properties"].(map[string]any)
+				auth, _ := props["Auth"].(map[string]any)
+				authorizer, _ := auth["Authorizer"].(string)
+				want := "" // the API's default: AWS_IAM
+				if f.Deploy.Public {
+					want = "NONE"
+				}
+				if authorizer != want {
+					t.Errorf("%s %s: authorizer %q, want %q (public %t)", f.Name, name, authorizer, want, f.Deploy.Public)
+				}
+			}
+		}
+		if routes == 0 {
+			t.Fatal("no HTTP API route checked")
 		}
 	})
 

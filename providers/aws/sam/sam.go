@@ -56,6 +56,13 @@ type Options struct {
 // alarm on the alias's errors. One binary serves every function, so a
 // declared architecture must be Options.Architecture.
 //
+// Who may invoke each HTTP function follows the App's declaration: the
+// HTTP API requires IAM authorization on every route by default (Globals
+// HttpApi Auth: EnableIamAuthorizer, DefaultAuthorizer AWS_IAM: callers
+// sign with SigV4 as principals allowed execute-api:Invoke), and the routes of
+// a core.Public function opt out with Auth: Authorizer: NONE, leaving
+// authentication to the App. The template declares no function URLs.
+//
 // It returns an error that names the function and trigger, setting or
 // knob that AWS cannot express.
 func Template(app *core.App, opts Options) ([]byte, error) {
@@ -113,8 +120,15 @@ func Template(app *core.App, opts Options) ([]byte, error) {
 	if len(params) > 0 {
 		doc = append(doc, yamlout.KV{Key: "Parameters", Value: params})
 	}
+	allGlobals := yamlout.Map{{Key: "Function", Value: globals}}
+	if g.httpAPI {
+		// Every route needs SigV4 unless its function is core.Public.
+		allGlobals = append(allGlobals, yamlout.KV{Key: "HttpApi", Value: yamlout.Map{{Key: "Auth", Value: yamlout.Map{
+			{Key: "EnableIamAuthorizer", Value: true}, {Key: "DefaultAuthorizer", Value: "AWS_IAM"},
+		}}}})
+	}
 	doc = append(doc,
-		yamlout.KV{Key: "Globals", Value: yamlout.Map{{Key: "Function", Value: globals}}},
+		yamlout.KV{Key: "Globals", Value: allGlobals},
 		yamlout.KV{Key: "Resources", Value: g.resources})
 	if len(g.outputs) > 0 {
 		doc = append(doc, yamlout.KV{Key: "Outputs", Value: g.outputs})
@@ -128,6 +142,7 @@ type samGen struct {
 	outputs      yamlout.Map
 	ids          map[string]string // logical id → what it names (claim)
 	queueTimeout map[string]int    // queue the template creates → its functions' longest timeout, in seconds
+	httpAPI      bool              // a function has a route on the HTTP API
 }
 
 func (g *samGen) function(f *core.Function) error {
@@ -144,7 +159,7 @@ func (g *samGen) function(f *core.Function) error {
 	hasHTTPAPI := false
 	for i, t := range f.Triggers {
 		name := fmt.Sprintf("%s%d", logicalID(string(t.Kind)), i+1)
-		ev, pol, err := g.event(t, failures)
+		ev, pol, err := g.event(t, failures, f.Deploy.Public)
 		if err != nil {
 			return fmt.Errorf("trigger %s: %w", t, err)
 		}
@@ -188,6 +203,7 @@ func (g *samGen) function(f *core.Function) error {
 		{Key: "Type", Value: "AWS::Serverless::Function"},
 		{Key: "Properties", Value: props},
 	}})
+	g.httpAPI = g.httpAPI || hasHTTPAPI
 	if hasHTTPAPI && len(g.outputs) == 0 {
 		g.outputs = append(g.outputs, yamlout.KV{Key: "HttpApiUrl", Value: yamlout.Map{
 			{Key: "Value", Value: yamlout.Map{{Key: "Fn::Sub", Value: "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}}},
@@ -198,8 +214,9 @@ func (g *samGen) function(f *core.Function) error {
 
 // event returns the SAM events and policies of one trigger; failures is
 // the ARN of the function's failure queue, where a stream's failed batches
-// are described after MaxReceiveCount retries.
-func (g *samGen) event(t core.Trigger, failures any) ([]yamlout.Map, []any, error) {
+// are described after MaxReceiveCount retries, and public opts an HTTP
+// route out of the API's IAM authorization.
+func (g *samGen) event(t core.Trigger, failures any, public bool) ([]yamlout.Map, []any, error) {
 	arn := t.Setting("aws", aws.SettingARN)
 	batch := func(m yamlout.Map) yamlout.Map {
 		if t.BatchSize > 0 {
@@ -226,7 +243,11 @@ func (g *samGen) event(t core.Trigger, failures any) ([]yamlout.Map, []any, erro
 		}
 		var evs []yamlout.Map
 		for _, m := range methods {
-			evs = append(evs, yamlout.Map{{Key: "Type", Value: "HttpApi"}, {Key: "Properties", Value: yamlout.Map{{Key: "Path", Value: path}, {Key: "Method", Value: m}}}})
+			props := yamlout.Map{{Key: "Path", Value: path}, {Key: "Method", Value: m}}
+			if public {
+				props = append(props, yamlout.KV{Key: "Auth", Value: yamlout.Map{{Key: "Authorizer", Value: "NONE"}}})
+			}
+			evs = append(evs, yamlout.Map{{Key: "Type", Value: "HttpApi"}, {Key: "Properties", Value: props}})
 		}
 		return evs, nil, nil
 	case core.TriggerQueue:

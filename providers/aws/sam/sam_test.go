@@ -23,7 +23,7 @@ func samApp(t *testing.T) *core.App {
 		app.Setting("SHOP_REGION"),
 		app.Setting("SHOP_TAGS", core.Optional()),
 		app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/", "GET", "POST"), core.WithMemory(256),
-			core.WithInstances(0, 50), core.WithRollout(core.Canary(10, 5*time.Minute))),
+			core.WithInstances(0, 50), core.WithRollout(core.Canary(10, 5*time.Minute)), core.Public()),
 		app.HTTP("item", http.NotFoundHandler(), core.OnHTTP("/items/{id}"), core.WithInstances(2, 20),
 			core.WithRollout(core.Linear(25, 2*time.Minute)), core.WithArchitecture(core.ArchARM64)),
 		app.Event("fulfil", nop, core.OnQueue("orders").WithBatchSize(10), core.WithTimeout(60*time.Second)),

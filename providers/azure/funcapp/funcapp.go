@@ -131,11 +131,17 @@ func FormatTimeSpan(d time.Duration) string {
 // azure.TriggerBinding), an "http" output named "res" for HTTP triggers,
 // a $return output when the trigger sets azure.SettingOutput, and its
 // retry policy (see azure.RetryOf: stream triggers retry a failed batch by
-// default). The error names the function and the setting at fault.
+// default). An HTTP trigger's authLevel follows the App's declaration:
+// "anonymous" for a core.Public function, "function" (a function key)
+// otherwise; an explicit azure authLevel setting on the trigger wins. The
+// error names the function and the setting at fault.
 func Function(f *core.Function) (azure.FunctionConfig, error) {
 	in, err := azure.TriggerBinding(f)
 	if err != nil {
 		return azure.FunctionConfig{}, err
+	}
+	if in.Type == azure.TypeHTTP && f.Deploy.Public && (len(f.Triggers) == 0 || f.Triggers[0].Setting(azure.Provider, "authLevel") == "") {
+		in.Props["authLevel"] = "anonymous"
 	}
 	retry, err := azure.RetryOf(f)
 	if err != nil {

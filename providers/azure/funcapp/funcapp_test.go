@@ -263,3 +263,42 @@ func TestLocalSettingsZones(t *testing.T) {
 		t.Errorf("WEBSITE_TIME_ZONE = %q", v)
 	}
 }
+
+func TestAuthLevelFollowsPublic(t *testing.T) {
+	tests := []struct {
+		name string
+		reg  func(*core.App) error
+		want string // "" means the trigger is not HTTP and has no authLevel
+	}{
+		{"private http", func(a *core.App) error { return a.HTTP("f", http.NotFoundHandler()) }, "function"},
+		{"public http", func(a *core.App) error { return a.HTTP("f", http.NotFoundHandler(), core.Public()) }, "anonymous"},
+		{"public http with route", func(a *core.App) error {
+			return a.HTTP("f", http.NotFoundHandler(), core.OnHTTP("/api/", "GET"), core.Public())
+		}, "anonymous"},
+		{"explicit setting wins over public", func(a *core.App) error {
+			return a.HTTP("f", http.NotFoundHandler(), core.OnHTTP("/admin/").With("azure", "authLevel", "admin"), core.Public())
+		}, "admin"},
+		{"explicit setting on a private function", func(a *core.App) error {
+			return a.HTTP("f", http.NotFoundHandler(), core.OnHTTP("/files/").With("azure", "authLevel", "anonymous"))
+		}, "anonymous"},
+		{"event function served over http stays private", func(a *core.App) error { return a.Event("f", nop) }, "function"},
+		{"queue trigger", func(a *core.App) error { return a.Event("f", nop, core.OnQueue("orders")) }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := core.NewApp()
+			if err := tt.reg(app); err != nil {
+				t.Fatal(err)
+			}
+			f, _ := app.Function("f")
+			cfg, err := Function(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := cfg.Bindings[0].Props["authLevel"].(string)
+			if got != tt.want {
+				t.Fatalf("authLevel = %q, want %q (bindings %+v)", got, tt.want, cfg.Bindings)
+			}
+		})
+	}
+}

@@ -54,6 +54,17 @@ type Options struct {
 // rollout takes traffic step by step through its Cloud Run service's
 // traffic splitting (gcloud run services update-traffic).
 //
+// Who may invoke each function follows the App's declaration: an HTTP
+// function deploys with --allow-unauthenticated when it is core.Public and
+// with --no-allow-unauthenticated otherwise, so that only callers with
+// roles/run.invoker reach it. Event functions deploy with
+// --trigger-service-account=$TRIGGER_SERVICE_ACCOUNT, the service account
+// whose OIDC token Pub/Sub and Eventarc deliveries carry, and the script
+// grants that account roles/run.invoker on the function's Cloud Run
+// service (gcloud functions add-invoker-policy-binding, a no-op when the
+// binding exists); it stops before deploying anything when an App with
+// event functions runs it without $TRIGGER_SERVICE_ACCOUNT.
+//
 // The script can run again: topics and scheduler jobs are created when
 // missing and updated otherwise, and deploys update existing functions.
 // Values from the App are quoted for the shell where they need it.
@@ -73,7 +84,13 @@ func Script(app *core.App, opts Options) ([]byte, error) {
 	b.WriteString("#!/bin/sh\n# Deploys each function of the app to Cloud Functions (2nd gen). It can run\n")
 	b.WriteString("# again: it creates what is missing and updates what exists.\n")
 	b.WriteString("# Build the source bundle first: polyfn build --provider gcp PKG\nset -eu\n")
-	b.WriteString(": \"${REGION:=us-central1}\"\n\n")
+	b.WriteString(": \"${REGION:=us-central1}\"\n")
+	if hasEventTrigger(app) {
+		b.WriteString("# Event triggers deliver as this service account; it gets roles/run.invoker\n# on each event function.\n")
+		fmt.Fprintf(&b, "[ -n \"${%s:-}\" ] || { echo %s >&2; exit 1; }\n", triggerAccount,
+			quote("set "+triggerAccount+" to the email of the service account event triggers deliver as (NAME@PROJECT.iam.gserviceaccount.com)"))
+	}
+	b.WriteString("\n")
 	shared, err := settings(&b, app.Settings())
 	if err != nil {
 		return nil, fmt.Errorf("gcloud: %w", err)
@@ -87,6 +104,23 @@ func Script(app *core.App, opts Options) ([]byte, error) {
 		}
 	}
 	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
+}
+
+// triggerAccount is the script's parameter that names the service account
+// event triggers deliver as.
+const triggerAccount = "TRIGGER_SERVICE_ACCOUNT"
+
+// hasEventTrigger reports whether a function of app has a trigger other
+// than HTTP.
+func hasEventTrigger(app *core.App) bool {
+	for _, f := range app.Functions() {
+		for _, t := range f.Triggers {
+			if t.Kind != core.TriggerHTTP {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Cloud Functions' longest timeouts, for HTTP and for event functions.
@@ -120,6 +154,11 @@ func function(b *strings.Builder, f *core.Function, opts Options, shared string)
 	switch t.Kind {
 	case core.TriggerHTTP:
 		deploy += " --trigger-http"
+		if f.Deploy.Public {
+			deploy += " --allow-unauthenticated"
+		} else {
+			deploy += " --no-allow-unauthenticated"
+		}
 	case core.TriggerQueue, core.TriggerTopic, core.TriggerStream:
 		topic(b, t.Name)
 		deploy += " --trigger-topic=" + quote(t.Name) + " --retry"
@@ -160,10 +199,16 @@ func function(b *strings.Builder, f *core.Function, opts Options, shared string)
 	default:
 		return fmt.Errorf("trigger kind %q has no Cloud Functions trigger", t.Kind)
 	}
+	if t.Kind != core.TriggerHTTP {
+		deploy += fmt.Sprintf(" --trigger-service-account=\"$%s\"", triggerAccount)
+	}
 	if f.Deploy.Rollout.Strategy == core.RolloutAllAtOnce {
 		b.WriteString(deploy + "\n")
 	} else {
 		rolledOut(b, f, deploy)
+	}
+	if t.Kind != core.TriggerHTTP {
+		fmt.Fprintf(b, "gcloud functions add-invoker-policy-binding %s --region=\"$REGION\" --member=\"serviceAccount:$%s\" >/dev/null\n", quote(f.Name), triggerAccount)
 	}
 	b.WriteString(job)
 	b.WriteString("\n")

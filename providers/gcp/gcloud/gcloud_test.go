@@ -23,7 +23,7 @@ func scriptApp(t *testing.T) *core.App {
 		app.Setting("SHOP_REGION"),
 		app.Setting("SHOP_GREETING", core.Default("it's, here")),
 		app.HTTP("api", http.NotFoundHandler(), core.OnHTTP("/api/", "GET", "POST"), core.WithMemory(256),
-			core.WithInstances(1, 50), core.WithRollout(core.Canary(10, 5*time.Minute)), core.WithTimeout(30*time.Minute)),
+			core.WithInstances(1, 50), core.WithRollout(core.Canary(10, 5*time.Minute)), core.WithTimeout(30*time.Minute), core.Public()),
 		app.HTTP("item", http.NotFoundHandler(), core.OnHTTP("/items/{id}"), core.WithRollout(core.Linear(25, 90*time.Second)),
 			core.WithArchitecture(core.ArchARM64)),
 		app.Event("fulfil", nop, core.OnQueue("orders"), core.WithTimeout(2*time.Minute)),
@@ -94,11 +94,16 @@ func TestScriptErrors(t *testing.T) {
 			}
 		})
 	}
-	app := core.NewApp()
-	core.Must(app.Setting("REGION"))
-	core.Must(app.HTTP("web", http.NotFoundHandler(), core.OnHTTP("/")))
-	if _, err := Script(app, Options{}); err == nil || !strings.Contains(err.Error(), "reads the region from $REGION") {
-		t.Fatalf("a setting named REGION: %v", err)
+	for name, want := range map[string]string{
+		"REGION":                  "reads the region from $REGION",
+		"TRIGGER_SERVICE_ACCOUNT": "reads the event triggers' service account from $TRIGGER_SERVICE_ACCOUNT",
+	} {
+		app := core.NewApp()
+		core.Must(app.Setting(name))
+		core.Must(app.HTTP("web", http.NotFoundHandler(), core.OnHTTP("/")))
+		if _, err := Script(app, Options{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("a setting named %s: %v", name, err)
+		}
 	}
 }
 

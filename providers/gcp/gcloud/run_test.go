@@ -122,7 +122,8 @@ func TestScriptRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := []string{"SECRETS=1", "SHOP_REGION=eu", "SHOP_LOG_LEVEL="}
+	const pusher = "pusher@p.iam.gserviceaccount.com"
+	base := []string{"SECRETS=1", "SHOP_REGION=eu", "SHOP_LOG_LEVEL=", "TRIGGER_SERVICE_ACCOUNT=" + pusher}
 
 	t.Run("fresh project", func(t *testing.T) {
 		err, stderr, cmds := runScript(t, script, base...)
@@ -148,9 +149,22 @@ func TestScriptRuns(t *testing.T) {
 			if f == nil {
 				t.Fatalf("deploy of an unknown function %q", d[3])
 			}
-			retry := slices.Contains(d, "--retry")
-			if http := f.Triggers[0].Kind == core.TriggerHTTP; retry == http {
+			http := f.Triggers[0].Kind == core.TriggerHTTP
+			if retry := slices.Contains(d, "--retry"); retry == http {
 				t.Errorf("%s: --retry %t for an HTTP trigger: %t", f.Name, retry, http)
+			}
+			account, hasAccount := flag(d, "trigger-service-account")
+			switch {
+			case http && f.Deploy.Public && (!slices.Contains(d, "--allow-unauthenticated") || slices.Contains(d, "--no-allow-unauthenticated")):
+				t.Errorf("%s: a public HTTP function must allow unauthenticated calls: %q", f.Name, d)
+			case http && !f.Deploy.Public && (!slices.Contains(d, "--no-allow-unauthenticated") || slices.Contains(d, "--allow-unauthenticated")):
+				t.Errorf("%s: a private HTTP function must not allow unauthenticated calls: %q", f.Name, d)
+			case http && hasAccount:
+				t.Errorf("%s: an HTTP function has no trigger service account: %q", f.Name, d)
+			case !http && account != pusher:
+				t.Errorf("%s: trigger service account %q, want %q", f.Name, account, pusher)
+			case !http && len(find(cmds, "gcloud", "functions", "add-invoker-policy-binding", f.Name, "--region=us-central1", "--member=serviceAccount:"+pusher)) != 1:
+				t.Errorf("%s: the trigger's service account was not made an invoker once", f.Name)
 			}
 			if !slices.Contains(d, "--set-env-vars=^||^SHOP_GREETING=it's, here") || !slices.Contains(d, "--set-env-vars=^||^SHOP_LOG_LEVEL=info") ||
 				!slices.Contains(d, "--set-env-vars=^||^SHOP_REGION=eu") || !slices.Contains(d, "--set-secrets=SHOP_API_KEY=SHOP_API_KEY:latest") {
@@ -159,6 +173,9 @@ func TestScriptRuns(t *testing.T) {
 		}
 		if len(find(cmds, "sleep")) != 0 {
 			t.Error("a first deploy has nothing to roll out gradually")
+		}
+		if grants := find(cmds, "gcloud", "functions", "add-invoker-policy-binding"); len(grants) != 9 {
+			t.Errorf("%d invoker grants, want one per event function (9)", len(grants))
 		}
 	})
 
@@ -195,8 +212,10 @@ func TestScriptRuns(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"missing secret", []string{"SHOP_REGION=eu"}, "the Secret Manager secret SHOP_API_KEY (SHOP_API_KEY: the key API callers send) does not exist"},
-		{"missing required setting", []string{"SECRETS=1"}, "set SHOP_REGION (required) before running this script"},
+		{"missing secret", []string{"SHOP_REGION=eu", "TRIGGER_SERVICE_ACCOUNT=" + pusher}, "the Secret Manager secret SHOP_API_KEY (SHOP_API_KEY: the key API callers send) does not exist"},
+		{"missing required setting", []string{"SECRETS=1", "TRIGGER_SERVICE_ACCOUNT=" + pusher}, "set SHOP_REGION (required) before running this script"},
+		{"missing trigger service account", []string{"SECRETS=1", "SHOP_REGION=eu"}, "set TRIGGER_SERVICE_ACCOUNT to the email of the service account event triggers deliver as"},
+		{"empty trigger service account", []string{"SECRETS=1", "SHOP_REGION=eu", "TRIGGER_SERVICE_ACCOUNT="}, "set TRIGGER_SERVICE_ACCOUNT"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err, stderr, cmds := runScript(t, script, tt.env...)
@@ -204,7 +223,7 @@ func TestScriptRuns(t *testing.T) {
 				t.Fatalf("exit %v, stderr %q; want a failure saying %q", err, stderr, tt.want)
 			}
 			if len(find(cmds, "gcloud", "functions", "deploy")) != 0 {
-				t.Fatal("deployed before checking the settings")
+				t.Fatal("deployed before checking the settings and parameters")
 			}
 		})
 	}

@@ -23,8 +23,11 @@ func settings(b *strings.Builder, settings []core.Setting) (string, error) {
 		return "", nil
 	}
 	for _, s := range settings {
-		if s.Name == "REGION" {
+		switch s.Name {
+		case "REGION":
 			return "", fmt.Errorf("setting %s: the deploy script reads the region from $REGION; rename the setting", s.Name)
+		case triggerAccount:
+			return "", fmt.Errorf("setting %s: the deploy script reads the event triggers' service account from $%s; rename the setting", s.Name, triggerAccount)
 		}
 	}
 	b.WriteString("# Settings: plain values come from this shell's environment (or their\n")

@@ -4,7 +4,11 @@
 # Build the source bundle first: polyfn build --provider gcp PKG
 set -eu
 : "${REGION:=us-central1}"
+# Event triggers deliver as this service account; it gets roles/run.invoker
+# on each event function.
+[ -n "${TRIGGER_SERVICE_ACCOUNT:-}" ] || { echo 'set TRIGGER_SERVICE_ACCOUNT to the email of the service account event triggers deliver as (NAME@PROJECT.iam.gserviceaccount.com)' >&2; exit 1; }
 
 # fulfil: queue orders
 gcloud pubsub topics describe orders >/dev/null 2>&1 || gcloud pubsub topics create orders
-gcloud functions deploy fulfil --gen2 --runtime=go125 --region="$REGION" --source='build/my source' --entry-point=fulfil --set-build-env-vars=GOFLAGS=-tags=polyfn.gcpsource --serve-all-traffic-latest-revision --trigger-topic=orders --retry
+gcloud functions deploy fulfil --gen2 --runtime=go125 --region="$REGION" --source='build/my source' --entry-point=fulfil --set-build-env-vars=GOFLAGS=-tags=polyfn.gcpsource --serve-all-traffic-latest-revision --trigger-topic=orders --retry --trigger-service-account="$TRIGGER_SERVICE_ACCOUNT"
+gcloud functions add-invoker-policy-binding fulfil --region="$REGION" --member="serviceAccount:$TRIGGER_SERVICE_ACCOUNT" >/dev/null
