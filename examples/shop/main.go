@@ -26,7 +26,9 @@ import (
 func main() {
 	level := new(slog.LevelVar)
 	app, err := shop.New(shop.Config{
-		Logger: slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level})),
+		// Through the adapter's handler: each line in the platform's shape,
+		// with the function, invocation, event and trace.
+		Logger: shop.DefaultLogger(level),
 		Level:  level,
 	})
 	if err != nil {
