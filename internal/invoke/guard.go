@@ -1,6 +1,7 @@
 package invoke
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/http"
 	"os"
@@ -72,6 +73,11 @@ type eventServer struct {
 }
 
 func (s *eventServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.start == nil { // ServeGuarded's handler: the request carries them
+		g, _ := r.Context().Value(guardedKey{}).(guardedReq)
+		s.fn.ServeEvents(w, r, g.start, g.dec)
+		return
+	}
 	s.fn.ServeEvents(w, r, s.start(r), s.dec)
 }
 
@@ -79,7 +85,23 @@ func (s *eventServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // as EventHandler does, for adapters that receive an HTTP request for an
 // event function inside a platform invocation (a Lambda function URL or
 // API Gateway route, an Azure HTTP trigger) rather than on a route of
-// their own. Without guards it is ServeEvents.
+// their own. Without guards it is ServeEvents. The guarded handler is
+// built once per function; s and dec travel with the request.
 func (fn *Function) ServeGuarded(w http.ResponseWriter, r *http.Request, s Start, dec Decoder) {
-	fn.EventHandler(func(*http.Request) Start { return s }, dec).ServeHTTP(w, r)
+	fn.guardedOnce.Do(func() {
+		fn.guarded = fn.EventHandler(nil, nil)
+	})
+	if _, ok := fn.guarded.(*eventServer); ok { // no guards: nothing to carry
+		fn.ServeEvents(w, r, s, dec)
+		return
+	}
+	fn.guarded.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), guardedKey{}, guardedReq{s, dec})))
+}
+
+// guardedKey keys the Start and Decoder of a request ServeGuarded serves.
+type guardedKey struct{}
+
+type guardedReq struct {
+	start Start
+	dec   Decoder
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -107,6 +108,9 @@ type Function struct {
 	routes  []route // the function's own routes with wildcards
 	log     *slog.Logger
 	timeout time.Duration
+
+	guardedOnce sync.Once
+	guarded     http.Handler // ServeGuarded's handler, built on first use
 }
 
 // Function binds f to rt. Adapters bind each function once, at start-up,
