@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's test command: every test of every package (both modules), then a one-line
+# The project's test command: every test of every package, then a one-line
 # summary. Extra arguments go to go test (for example: ./test.sh -run Echo).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -14,11 +14,6 @@ if ! go build -o "$tmp/testsummary" ./internal/testsummary; then
 fi
 go test -json -count=1 "$@" ./... > "$tmp/out.jsonl"
 rc=$?
-# core/idempotency/docstore is a module of its own (the Go CDK and the AWS
-# SDK stay out of the main module); -mod=mod follows the main go.mod.
-(cd core/idempotency/docstore && GOFLAGS=-mod=mod go test -json -count=1 "$@" ./...) >> "$tmp/out.jsonl"
-rc2=$?
-[ $rc -eq 0 ] && rc=$rc2
 "$tmp/testsummary" < "$tmp/out.jsonl"
 sum=$?
 [ $rc -ne 0 ] && exit $rc

@@ -44,8 +44,8 @@
 // idempotency key on a payment API, for example).
 //
 // [NewMemoryStore] keeps records in the process. Package
-// github.com/polyfn/polyfn/core/idempotency/docstore (a module of its own,
-// so that only programs that use it link the Go CDK and a cloud SDK)
+// github.com/polyfn/polyfn/core/idempotency/docstore (only programs that
+// import it link the Go CDK and a cloud SDK)
 // stores them in DynamoDB, Firestore or MongoDB through gocloud.dev/docstore.
 // Package idempotencytest holds the conformance suite every Store passes.
 package idempotency

@@ -6,8 +6,7 @@
 //	...
 //	app.Use(idempotency.New(store))
 //
-// It is a module of its own, so that programs that do not use it link
-// neither the Go CDK nor a cloud SDK.
+// Only programs that import this package link the Go CDK and the AWS SDK.
 //
 // # URLs
 //
