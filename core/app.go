@@ -67,6 +67,9 @@ type Function struct {
 	// Deploy holds the cost, rollout and access knobs manifests read
 	// (WithMemory, WithArchitecture, WithInstances, WithRollout, Public).
 	Deploy Deployment
+	// Uses lists the resources the function uses and its rights on each
+	// (Uses); manifests create them and grant exactly these rights.
+	Uses []Use
 
 	app     *App
 	event   EventFunc
@@ -199,6 +202,9 @@ func (a *App) check(f *Function) error {
 		return fmt.Errorf("negative batch concurrency %d", f.BatchConcurrency)
 	case f.Deploy.check(f.Kind) != nil:
 		return f.Deploy.check(f.Kind)
+	}
+	if err := a.checkUses(f); err != nil {
+		return err
 	}
 	for _, t := range f.Triggers {
 		if err := t.validate(); err != nil {
