@@ -45,6 +45,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -98,6 +99,28 @@ func Open(ctx context.Context, urlstr string) (*Store, error) {
 		return nil, fmt.Errorf("idempotency store: %w", err)
 	}
 	return New(coll), nil
+}
+
+// OpenEnv opens the store the environment names: the URL in EnvURL, or
+// else the one the manifests set for idempotency.Table. The URL "mem://"
+// means an idempotency.MemoryStore, for one process. ok is false when
+// neither variable is set.
+func OpenEnv(ctx context.Context) (store idempotency.Store, ok bool, err error) {
+	urlstr := os.Getenv(EnvURL)
+	if urlstr == "" {
+		urlstr = os.Getenv(idempotency.Table.EnvVar())
+	}
+	switch urlstr {
+	case "":
+		return nil, false, nil
+	case "mem://":
+		return idempotency.NewMemoryStore(), true, nil
+	}
+	s, err := Open(ctx, urlstr)
+	if err != nil {
+		return nil, true, err
+	}
+	return s, true, nil
 }
 
 // Close closes the collection.

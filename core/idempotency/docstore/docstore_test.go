@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -62,5 +63,44 @@ func TestOpenErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Open(%q): %v, want an error saying %s", tt.url, err, tt.want)
 		}
+	}
+}
+
+func TestOpenEnv(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name, env, table string
+		ok               bool
+		want             string // the store's type, or an error's text
+	}{
+		{"unset", "", "", false, ""},
+		{"memory", "mem://", "", true, "*idempotency.MemoryStore"},
+		{"memdocstore", "mem://records/id", "", true, "*docstore.Store"},
+		{"from the manifests", "", "mem://records/id", true, "*docstore.Store"},
+		{"override wins", "mem://", "dynamodb://ignored?partition_key=id", true, "*idempotency.MemoryStore"},
+		{"bad scheme", "nosuch://x", "", true, `no driver registered for "nosuch"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(docstore.EnvURL, tt.env)
+			t.Setenv(idempotency.Table.EnvVar(), tt.table)
+			store, ok, err := docstore.OpenEnv(ctx)
+			if ok != tt.ok {
+				t.Fatalf("ok = %v, want %v", ok, tt.ok)
+			}
+			got := ""
+			switch {
+			case err != nil:
+				got = err.Error()
+			case store != nil:
+				got = fmt.Sprintf("%T", store)
+			}
+			if !strings.Contains(got, tt.want) || (tt.want == "") != (got == "") {
+				t.Errorf("OpenEnv = %q, want %q", got, tt.want)
+			}
+			if c, ok := store.(interface{ Close() error }); ok {
+				c.Close()
+			}
+		})
 	}
 }
