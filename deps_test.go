@@ -59,6 +59,14 @@ var layers = []struct {
 	{pkg: "core/otelfn/...", allow: []string{"STD", "core/...", "internal/...", otelModules},
 		tests: []string{"adapters/...", otelProto, protobufModule, "github.com/aws/aws-lambda-go/..."}},
 	{pkg: "core/auth/...", allow: []string{"STD", "core/...", "internal/..."}},
+	// The Go CDK and the cloud SDKs its drivers need: only in the packages
+	// that open stores and resources through it, so that only binaries that
+	// import them link it. Their tests drive real adapters, decode what a
+	// platform would deliver, and talk to local protocol servers.
+	{pkg: "core/idempotency/docstore/...", allow: []string{"STD", "core/...", "internal/...", goCDK},
+		tests: []string{awsSDK}},
+	{pkg: "core/resource/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", goCDK, awsSDK, "github.com/Azure/azure-sdk-for-go/...", "cloud.google.com/go/..."},
+		tests: []string{"adapters/...", "providers/...", "github.com/aws/aws-lambda-go/...", "google.golang.org/..."}},
 	// The contract: the standard library, the CloudEvents event model and
 	// the two pieces of shared plumbing it is built on.
 	{pkg: "core/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/intern", "internal/mediatype"}},
@@ -66,6 +74,8 @@ var layers = []struct {
 	// Programs the load benchmark builds: functions served as users serve
 	// them (through adapters.Run), beside bare handlers doing the same work.
 	{pkg: "internal/loadbench/servers/...", allow: []string{"STD", "core/...", "adapters", "internal/loadbench/work"}},
+	// A test kit that starts dynalite and creates tables in it.
+	{pkg: "internal/dynalite", allow: []string{"STD", awsSDK}},
 	// Shared plumbing: may build on core, never on a cloud.
 	{pkg: "internal/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/..."}},
 
@@ -93,7 +103,7 @@ var layers = []struct {
 	// Programs written as users would: the public packages and their own
 	// folder only.
 	{pkg: "examples/$example/...", allow: []string{"STD", "github.com/cloudevents/sdk-go/v2/...", "core/...", "providers/...", "adapters/...",
-		"examples/$example/...", "github.com/aws/aws-lambda-go/...", "github.com/Azure/azure-sdk-for-go/...", "github.com/GoogleCloudPlatform/functions-framework-go/..."},
+		"examples/$example/...", goCDK, "github.com/aws/aws-lambda-go/...", "github.com/Azure/azure-sdk-for-go/...", "github.com/GoogleCloudPlatform/functions-framework-go/..."},
 		// Their tests may read replies with the project's own codecs.
 		tests: []string{"internal/..."}},
 }
@@ -106,6 +116,9 @@ const (
 	protobufModule = "google.golang.org/protobuf/..."
 	ceEvent        = "github.com/cloudevents/sdk-go/v2/event"
 	ceTypes        = "github.com/cloudevents/sdk-go/v2/types"
+	// goCDK is the Go CDK (gocloud.dev); awsSDK the AWS SDK its AWS drivers use.
+	goCDK  = "gocloud.dev/..."
+	awsSDK = "github.com/aws/aws-sdk-go-v2/..."
 )
 
 // sdks are the third-party modules each cloud's provider and adapter may
@@ -131,6 +144,7 @@ var testKits = []string{
 	"core/auth/jwtauth/jwtauthtest",
 	"core/idempotency/idempotencytest",
 	"internal/benchratio",
+	"internal/dynalite",
 	"internal/golden",
 	"internal/testproc",
 }

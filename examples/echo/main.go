@@ -13,6 +13,11 @@
 // query, headers, body}; a body that is not UTF-8 comes back base64 with
 // "bodyEncoding": "base64". ?status=NNN sets the status; ?cookies=1 adds two
 // Set-Cookie headers and a header with two values.
+//
+// When POLYFN_IDEMPOTENCY_URL names a store ("mem://", or
+// dynamodb://TABLE?partition_key=id), each event runs once: a duplicate
+// (same source and id) gets the first run's reply, and POLYFN_ECHO_FILE
+// gets one line for it; see package core/idempotency.
 package main
 
 import (
@@ -34,7 +39,12 @@ import (
 )
 
 func main() {
-	adapters.Run(newApp(os.Getenv("POLYFN_ECHO_FILE")))
+	app := newApp(os.Getenv("POLYFN_ECHO_FILE"))
+	if err := useIdempotency(context.Background(), app); err != nil {
+		fmt.Fprintln(os.Stderr, "echo:", err)
+		os.Exit(1)
+	}
+	adapters.Run(app)
 }
 
 // newApp builds the echo app; echoFile, when not empty, receives one JSON
