@@ -75,6 +75,7 @@ type functionJSON struct {
 	Timeout          string       `json:"timeout,omitempty"`
 	BatchConcurrency int          `json:"batchConcurrency,omitempty"`
 	Deploy           *Deployment  `json:"deploy,omitempty"`
+	Uses             []Use        `json:"uses,omitempty"`
 }
 
 // deploymentJSON is the JSON form of a Deployment.
@@ -141,7 +142,7 @@ func (a *App) MarshalJSON() ([]byte, error) {
 		Settings  []settingJSON  `json:"settings,omitempty"`
 	}{Functions: []functionJSON{}}
 	for _, f := range a.funcs {
-		fj := functionJSON{Name: f.Name, Kind: f.Kind, Triggers: f.Triggers, BatchConcurrency: f.BatchConcurrency}
+		fj := functionJSON{Name: f.Name, Kind: f.Kind, Triggers: f.Triggers, BatchConcurrency: f.BatchConcurrency, Uses: f.Uses}
 		if f.Timeout > 0 {
 			fj.Timeout = f.Timeout.String()
 		}

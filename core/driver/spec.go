@@ -28,6 +28,7 @@ func ParseSpec(spec []byte) (*core.App, error) {
 			Timeout          string            `json:"timeout"`
 			BatchConcurrency int               `json:"batchConcurrency"`
 			Deploy           core.Deployment   `json:"deploy"`
+			Uses             []core.Use        `json:"uses"`
 		} `json:"functions"`
 		Settings []core.Setting `json:"settings"`
 	}
@@ -57,6 +58,9 @@ func ParseSpec(spec []byte) (*core.App, error) {
 			core.WithRollout(fj.Deploy.Rollout))
 		if fj.Deploy.Public {
 			opts = append(opts, core.Public())
+		}
+		for _, u := range fj.Uses {
+			opts = append(opts, core.Uses(u.Resource, u.Access...))
 		}
 		var err error
 		switch fj.Kind {

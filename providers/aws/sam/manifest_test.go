@@ -252,17 +252,22 @@ func TestTemplateDeclarations(t *testing.T) {
 		}
 	})
 
-	t.Run("cfn-lint", func(t *testing.T) {
-		lint, err := exec.LookPath("cfn-lint")
-		if err != nil {
-			t.Skip("cfn-lint is not installed; the checks above still ran")
-		}
-		path := filepath.Join(t.TempDir(), "template.yaml")
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if out, err := exec.Command(lint, path).CombinedOutput(); err != nil {
-			t.Fatalf("cfn-lint: %v\n%s", err, out)
-		}
-	})
+	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, b) })
+}
+
+// cfnLint runs cfn-lint, which applies the SAM transform, on the template
+// b when it is installed.
+func cfnLint(t *testing.T, b []byte) {
+	t.Helper()
+	lint, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		t.Skip("cfn-lint is not installed; the checks above still ran")
+	}
+	path := filepath.Join(t.TempDir(), "template.yaml")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(lint, path).CombinedOutput(); err != nil {
+		t.Fatalf("cfn-lint: %v\n%s", err, out)
+	}
 }

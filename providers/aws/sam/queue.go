@@ -38,22 +38,33 @@ func timeoutSeconds(f *core.Function) (int, error) {
 }
 
 // planQueues records, for every queue the template creates (a queue
-// trigger without an aws/arn setting), the longest timeout of the
-// functions that read it, which sets its visibility timeout. It returns
+// trigger without an aws/arn setting, or a declared queue resource), the
+// longest timeout of the functions that read it, which sets its
+// visibility timeout (the default timeout for a queue none reads). It returns
 // an error when a queue's dead-letter queue would take the name of
 // another declared queue.
 func (g *samGen) planQueues(app *core.App) error {
 	g.queueTimeout = map[string]int{}
+	external := map[string]bool{} // queues a trigger gives by ARN
 	for _, f := range app.Functions() {
 		secs, err := timeoutSeconds(f)
 		if err != nil {
 			return fmt.Errorf("function %q: %w", f.Name, err)
 		}
 		for _, t := range f.Triggers {
+			if t.Kind == core.TriggerQueue && t.Setting("aws", aws.SettingARN) != "" {
+				external[t.Name] = true
+			}
 			if t.Kind != core.TriggerQueue || t.Setting("aws", aws.SettingARN) != "" {
 				continue
 			}
 			g.queueTimeout[t.Name] = max(g.queueTimeout[t.Name], secs)
+		}
+	}
+	for _, r := range app.Resources() {
+		if _, read := g.queueTimeout[r.Name]; r.Kind == core.ResourceQueue && !read && r.Setting("aws", aws.SettingARN) == "" && !external[r.Name] {
+			// Read by no function of the App: as if by one with the default timeout.
+			g.queueTimeout[r.Name] = defaultTimeout
 		}
 	}
 	for name := range g.queueTimeout {

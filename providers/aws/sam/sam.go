@@ -43,6 +43,12 @@ type Options struct {
 // that failed Lambda's retries; a stream's event source retries a failed
 // batch MaxReceiveCount times, then describes it in that queue.
 //
+// Every resource the functions use (core.Uses) is created once, shared
+// with a trigger of the same name (see declare), and each function's
+// policies grant exactly the rights it declares on exactly those
+// resources, with each one's Go CDK URL in its environment variable
+// (core.Resource.EnvVar).
+//
 // Each declared setting (core.App.Setting) is a template parameter that
 // every function reads as an environment variable: a String parameter for
 // a plain value, with its default; for a secret, a NoEcho parameter naming
@@ -87,6 +93,9 @@ func Template(app *core.App, opts Options) ([]byte, error) {
 	}
 	params, env, err := g.settings(app.Settings())
 	if err != nil {
+		return nil, fmt.Errorf("sam: %w", err)
+	}
+	if err := g.declare(app); err != nil {
 		return nil, fmt.Errorf("sam: %w", err)
 	}
 	for _, f := range app.Functions() {
@@ -143,6 +152,7 @@ type samGen struct {
 	ids          map[string]string // logical id → what it names (claim)
 	queueTimeout map[string]int    // queue the template creates → its functions' longest timeout, in seconds
 	httpAPI      bool              // a function has a route on the HTTP API
+	refs         map[string]samRef // used resource (EnvVar) → how the template refers to it
 }
 
 func (g *samGen) function(f *core.Function) error {
@@ -175,8 +185,10 @@ func (g *samGen) function(f *core.Function) error {
 		}
 		policies = append(policies, pol...)
 	}
+	usePols, useEnv := g.uses(f)
+	policies = distinct(append(policies, usePols...))
 	props := yamlout.Map{
-		{Key: "Environment", Value: yamlout.Map{{Key: "Variables", Value: yamlout.Map{{Key: "POLYFN_FUNCTION", Value: f.Name}}}}},
+		{Key: "Environment", Value: yamlout.Map{{Key: "Variables", Value: append(yamlout.Map{{Key: "POLYFN_FUNCTION", Value: f.Name}}, useEnv...)}}},
 	}
 	if f.Timeout > 0 {
 		secs, err := timeoutSeconds(f)

@@ -1,10 +1,12 @@
 // Package funcapp writes the function app of an App for Azure Functions:
 // host.json, local.settings.json, one {function}/function.json per
 // function, and the deployed app's settings (appsettings.json: declared
-// settings, secrets as Key Vault references, the schedules' time zone) with
-// configure.sh, the re-runnable script that applies them and the scale
-// knobs, as data (Files) that a build tool saves next to the handler
-// binary. It is build-time code: handler binaries do not link it. The
+// settings, secrets as Key Vault references, the schedules' time zone, the
+// URLs of the resources the functions use) with configure.sh, the
+// re-runnable script that applies them and the scale knobs, and
+// resources.bicep, which creates those resources and grants the app's
+// identity its rights on them, as data (Files) that a build tool saves
+// next to the handler binary. It is build-time code: handler binaries do not link it. The
 // mapping of trigger declarations to bindings is providers/azure's
 // (TriggerBinding), which the adapter decodes invocations with.
 package funcapp
@@ -213,8 +215,9 @@ func LocalSettings(app *core.App) (map[string]any, error) {
 // Files returns the function app's generated files, keyed by path relative
 // to the app root: host.json, local.settings.json, {name}/function.json
 // for every function (see Function for functions without a trigger),
-// appsettings.json (see AppSettings) and configure.sh, the re-runnable
-// script that applies them and the scale knobs (see Script). The error
+// appsettings.json (see AppSettings), configure.sh, the re-runnable
+// script that applies them and the scale knobs (see Script), and
+// resources.bicep when the functions use resources (see Bicep). The error
 // names the first function whose trigger has no Azure binding. The JSON
 // files are indented and end in a newline.
 func Files(app *core.App, opts HostOptions) (map[string][]byte, error) {
@@ -254,6 +257,13 @@ func Files(app *core.App, opts HostOptions) (map[string][]byte, error) {
 		return nil, err
 	}
 	out[ScriptFile] = Script(app, settings)
+	bicep, err := Bicep(app)
+	if err != nil {
+		return nil, err
+	}
+	if bicep != "" {
+		out[ResourcesFile] = []byte(bicep)
+	}
 	return out, nil
 }
 

@@ -101,6 +101,7 @@ func TestFilesGolden(t *testing.T) {
 		{name: "http-only", app: httpOnlyApp, opts: HostOptions{Executable: "handler.exe"}},
 		{name: "direct", app: directApp},
 		{name: "settings", app: settingsApp},
+		{name: "resources", app: resourceApp},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

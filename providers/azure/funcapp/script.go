@@ -24,7 +24,9 @@ const (
 // appsettings.json (in its folder) with `az functionapp config appsettings
 // set`, its placeholders replaced by the parameters' values, and maps the
 // functions' knobs for the hosting plan PLAN (flex, the default, premium,
-// consumption or dedicated; see docs/deploy.md). It lists the secrets to
+// consumption or dedicated; see docs/deploy.md), after deploying
+// resources.bicep (in its folder) when the functions use resources, which
+// creates them and grants the app's identity its rights. It lists the secrets to
 // store in the vault and, for a function with a rollout, the deployment
 // slot commands of a canary.
 func Script(app *core.App, s Settings) []byte {
@@ -67,6 +69,11 @@ func Script(app *core.App, s Settings) []byte {
 	p(`esac`)
 	p(`here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)`)
 	p(`app=(--name "$FUNCTION_APP" --resource-group "$RESOURCE_GROUP")`)
+	resources := len(app.Resources()) > 0
+	if len(s.Secrets) == 0 && resources {
+		p("")
+		p(`principal=$(az functionapp identity assign "${app[@]}" --query principalId --output tsv)`)
+	}
 	if len(s.Secrets) > 0 {
 		p("")
 		p("# Key Vault references resolve with the app's managed identity, which must")
@@ -78,6 +85,9 @@ func Script(app *core.App, s Settings) []byte {
 		p(`  az role assignment create --assignee-object-id "$principal" --assignee-principal-type ServicePrincipal \`)
 		p(`    --role "Key Vault Secrets User" --scope "$vault" --output none`)
 		p(`fi`)
+	}
+	if resources {
+		writeDeployResources(p, s)
 	}
 	p("")
 	p("# The app settings, with the parameters in place of their placeholders.")

@@ -122,7 +122,7 @@ func TestScriptSyntax(t *testing.T) {
 	if err != nil {
 		t.Fatal("configure.sh needs bash: ", err)
 	}
-	for name, app := range map[string]func(*testing.T) *core.App{"mixed": mixedApp, "http-only": httpOnlyApp, "direct": directApp, "settings": settingsApp} {
+	for name, app := range map[string]func(*testing.T) *core.App{"mixed": mixedApp, "http-only": httpOnlyApp, "direct": directApp, "settings": settingsApp, "resources": resourceApp} {
 		files, err := Files(app(t), HostOptions{})
 		if err != nil {
 			t.Fatal(err)

@@ -69,7 +69,9 @@ type Settings struct {
 // AppSettings returns the function app's settings: every setting the App
 // declares — a secret as a Key Vault reference (KeyVaultReference), a
 // plain value as its default, a required plain value without one as a
-// parameter placeholder —, WEBSITE_TIME_ZONE for the schedules, and every
+// parameter placeholder —, WEBSITE_TIME_ZONE for the schedules, the URLs
+// and service settings of the resources the functions use (see
+// resourceSettings), and every
 // connection or %SETTING% the bindings name, as Key Vault references (they
 // hold connection strings and credentials). No value of a secret is ever
 // written. The error names a function whose trigger has no binding, or
@@ -97,6 +99,13 @@ func AppSettings(app *core.App) (Settings, error) {
 			s.Parameters = append(s.Parameters, Parameter{Name: d.Name, Description: d.Description})
 		}
 		s.App = append(s.App, AppSetting{Name: d.Name, Value: v})
+	}
+	res, err := planResources(app)
+	if err != nil {
+		return s, err
+	}
+	if err := res.resourceSettings(&s, taken); err != nil {
+		return s, err
 	}
 	names, err := bindingSettings(app)
 	if err != nil {

@@ -65,6 +65,12 @@ type Options struct {
 // binding exists); it stops before deploying anything when an App with
 // event functions runs it without $TRIGGER_SERVICE_ACCOUNT.
 //
+// Each function runs as its own service account (polyfn-NAME, created when
+// missing), granted exactly the resources it uses (core.Uses), each created
+// when missing: see resources and identity. Each used resource's Go CDK
+// URL is in its environment variable (core.Resource.EnvVar). The project
+// is $GOOGLE_CLOUD_PROJECT, gcloud's configured project when unset.
+//
 // The script can run again: topics and scheduler jobs are created when
 // missing and updated otherwise, and deploys update existing functions.
 // Values from the App are quoted for the shell where they need it.
@@ -85,6 +91,7 @@ func Script(app *core.App, opts Options) ([]byte, error) {
 	b.WriteString("# again: it creates what is missing and updates what exists.\n")
 	b.WriteString("# Build the source bundle first: polyfn build --provider gcp PKG\nset -eu\n")
 	b.WriteString(": \"${REGION:=us-central1}\"\n")
+	project(&b)
 	if hasEventTrigger(app) {
 		b.WriteString("# Event triggers deliver as this service account; it gets roles/run.invoker\n# on each event function.\n")
 		fmt.Fprintf(&b, "[ -n \"${%s:-}\" ] || { echo %s >&2; exit 1; }\n", triggerAccount,
@@ -95,11 +102,15 @@ func Script(app *core.App, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gcloud: %w", err)
 	}
+	if err := checkAccounts(app); err != nil {
+		return nil, fmt.Errorf("gcloud: %w", err)
+	}
+	created := resources(&b, app)
 	if hasRollout(app) {
 		b.WriteString(rolloutHelpers)
 	}
 	for _, f := range app.Functions() {
-		if err := function(&b, f, opts, shared); err != nil {
+		if err := function(&b, f, opts, script{shared: shared, created: created, secrets: secretNames(app)}); err != nil {
 			return nil, fmt.Errorf("gcloud: function %q: %w", f.Name, err)
 		}
 	}
@@ -129,9 +140,15 @@ const (
 	maxEventTimeout = 540
 )
 
-// function writes the commands that deploy f; shared holds the flags of
-// the App's settings.
-func function(b *strings.Builder, f *core.Function, opts Options, shared string) error {
+// script is what every function's deployment shares.
+type script struct {
+	shared  string          // the flags of the App's settings
+	created map[string]bool // the topics the script created already
+	secrets []string        // the App's secret settings, which every function reads
+}
+
+// function writes the commands that deploy f.
+func function(b *strings.Builder, f *core.Function, opts Options, sc script) error {
 	switch len(f.Triggers) {
 	case 0:
 		return fmt.Errorf("no trigger declared; Cloud Functions needs one (core.OnTopic, core.OnEvent, ...)")
@@ -148,8 +165,9 @@ func function(b *strings.Builder, f *core.Function, opts Options, shared string)
 	if f.Deploy.Rollout.Strategy == core.RolloutAllAtOnce {
 		flags += " --serve-all-traffic-latest-revision"
 	}
+	flags += identity(b, f, sc.secrets)
 	deploy := fmt.Sprintf("gcloud functions deploy %s --gen2 --runtime=%s --region=\"$REGION\" --source=%s --entry-point=%s --set-build-env-vars=GOFLAGS=-tags=%s%s%s",
-		quote(f.Name), quote(opts.Runtime), quote(opts.Source), quote(f.Name), SourceTags, flags, shared)
+		quote(f.Name), quote(opts.Runtime), quote(opts.Source), quote(f.Name), SourceTags, flags, sc.shared)
 	var job string
 	switch t.Kind {
 	case core.TriggerHTTP:
@@ -160,7 +178,9 @@ func function(b *strings.Builder, f *core.Function, opts Options, shared string)
 			deploy += " --no-allow-unauthenticated"
 		}
 	case core.TriggerQueue, core.TriggerTopic, core.TriggerStream:
-		topic(b, t.Name)
+		if !sc.created[t.Name] {
+			topic(b, t.Name)
+		}
 		deploy += " --trigger-topic=" + quote(t.Name) + " --retry"
 	case core.TriggerSchedule:
 		cron, err := core.ParseCron(t.Cron)

@@ -26,6 +26,8 @@ func settings(b *strings.Builder, settings []core.Setting) (string, error) {
 		switch s.Name {
 		case "REGION":
 			return "", fmt.Errorf("setting %s: the deploy script reads the region from $REGION; rename the setting", s.Name)
+		case projectVar:
+			return "", fmt.Errorf("setting %s: the deploy script reads the project from $%s; rename the setting", s.Name, projectVar)
 		case triggerAccount:
 			return "", fmt.Errorf("setting %s: the deploy script reads the event triggers' service account from $%s; rename the setting", s.Name, triggerAccount)
 		}
