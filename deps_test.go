@@ -75,7 +75,7 @@ var layers = []struct {
 	// them (through adapters.Run), beside bare handlers doing the same work.
 	{pkg: "internal/loadbench/servers/...", allow: []string{"STD", "core/...", "adapters", "internal/loadbench/work"}},
 	// A test kit that starts dynalite and creates tables in it.
-	{pkg: "internal/dynalite", allow: []string{"STD", awsSDK}},
+	{pkg: "internal/dynalite", allow: []string{"STD", awsSDK, "internal/npmserver"}},
 	// Shared plumbing: may build on core, never on a cloud.
 	{pkg: "internal/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/..."}},
 
@@ -92,6 +92,9 @@ var layers = []struct {
 	// tests check that against the adapters themselves.
 	{pkg: "adapters/polyfntest/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", "providers/..."},
 		tests: []string{"adapters/aws", "adapters/azure", "adapters/gcp", "adapters/local"}},
+	// The Workers adapter serves fetch with the local adapter's handler
+	// (the same HTTP binding everywhere); otherwise a cloud's adapter.
+	{pkg: "adapters/cloudflare/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", "providers/cloudflare/...", "adapters/cloudflare/...", "adapters/local", "adapters"}},
 	// One cloud's process and wire: its provider, its SDK, never another
 	// cloud's adapter. Its test programs may start through "adapters".
 	{pkg: "adapters/$cloud/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", "providers/$cloud/...", "adapters/$cloud/...", "adapters", "$sdk"}},
@@ -129,6 +132,9 @@ var sdks = map[string][]string{
 	// functions-framework-go speaks the CloudEvents SDK's client types.
 	"gcp":   {"github.com/GoogleCloudPlatform/functions-framework-go/...", "cloud.google.com/go/...", "github.com/cloudevents/sdk-go/v2/..."},
 	"local": nil,
+
+	// Workers: no SDK; the runtime is reached through syscall/js.
+	"cloudflare": nil,
 }
 
 // testKits are the packages written for tests: tests may import them,
@@ -138,14 +144,17 @@ var testKits = []string{
 	"adapters/adaptertest",
 	"adapters/aws/awstest",
 	"adapters/azure/azuretest",
+	"adapters/cloudflare/cloudflaretest",
 	"adapters/gcp/gcptest",
 	"adapters/local/localtest",
 	"adapters/polyfntest",
 	"core/auth/jwtauth/jwtauthtest",
 	"core/idempotency/idempotencytest",
 	"internal/benchratio",
+	"internal/azurite",
 	"internal/dynalite",
 	"internal/golden",
+	"internal/npmserver",
 	"internal/testproc",
 }
 

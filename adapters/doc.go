@@ -12,6 +12,7 @@
 //	go build -tags polyfn.aws     AWS Lambda
 //	go build -tags polyfn.azure   Azure Functions custom handler
 //	go build -tags polyfn.gcp     Google Cloud Functions and Cloud Run (container path)
+//	GOOS=js GOARCH=wasm go build -tags polyfn.cloudflare   Cloudflare Workers (use polyfn build --provider cloudflare)
 //
 //	go build -tags polyfn.gcpsource  register with functions-framework-go and return (GCF source deploy)
 //	go build -tags polyfn.describe   print the App's functions and triggers as JSON, then exit

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/polyfn/polyfn/adapters/gcp"
 	"github.com/polyfn/polyfn/adapters/gcp/gcf"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/trace"
@@ -16,7 +17,8 @@ import (
 // Name is the name of the adapter this binary was built with.
 const Name = "gcp"
 
-// Run runs app's start hooks, registers its functions with
+// Run installs the Google log handler as slog's default (see
+// gcp.SetDefaultLogger), runs app's start hooks, registers its functions with
 // functions-framework-go and returns: the Cloud Functions source deploy
 // mode, where the Go buildpack's generated main serves them after every
 // init has run (polyfn build --provider gcp writes such a bundle).
@@ -25,7 +27,7 @@ const Name = "gcp"
 // prints it and exits with status 1.
 func Run(app *core.App) {
 	trace.FromEnv(app)
-	start(app)
+	start(app, gcp.SetDefaultLogger)
 	if err := gcf.Register(app); err != nil {
 		fmt.Fprintln(os.Stderr, "polyfn:", err)
 		os.Exit(1)

@@ -19,11 +19,16 @@ import (
 // drain and stop hooks together end within 9 s.
 const StopGrace = 2 * time.Second
 
-// start runs app's start hooks with the process environment (see
-// core.App.Start). A SIGINT or SIGTERM during start-up cancels their
-// context. When they fail it prints the error, which names the missing
+// start installs the adapter's log handler as slog's default (setLogger),
+// so that the start hooks' lines have the platform's shape, then runs app's
+// start hooks with the process environment (see core.App.Start). A
+// SIGINT or SIGTERM during start-up cancels their context. When they fail it prints the error, which names the missing
 // settings or the hook, to standard error and exits with status 1.
-func start(app *core.App) {
+func start(app *core.App, setLogger func() error) {
+	if err := setLogger(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	if err := app.Start(ctx, os.LookupEnv); err != nil {
@@ -44,10 +49,10 @@ func stop(app *core.App) bool {
 	return true
 }
 
-// serve starts app, serves it with run until run returns, then stops it.
+// serve starts app (see start), serves it with run until run returns, then stops it.
 // It exits with status 1 when run fails or a stop hook does.
-func serve(app *core.App, run func(context.Context, *core.App) error) {
-	start(app)
+func serve(app *core.App, setLogger func() error, run func(context.Context, *core.App) error) {
+	start(app, setLogger)
 	err := run(context.Background(), app)
 	ok := stop(app)
 	if err != nil {

@@ -1,4 +1,4 @@
-//go:build !polyfn.aws && !polyfn.azure && !polyfn.gcp && !polyfn.gcpsource && !polyfn.describe
+//go:build !polyfn.aws && !polyfn.azure && !polyfn.gcp && !polyfn.gcpsource && !polyfn.describe && !polyfn.cloudflare
 
 package adapters
 
@@ -14,11 +14,12 @@ import (
 const Name = "local"
 
 // Run serves app with the local adapter (see package local) until SIGINT or
-// SIGTERM. It runs the App's start hooks before serving (core.App.Start,
-// with the process environment) and its stop hooks after the drain. On a
-// start-up error, a missing setting included, it prints the error to
-// standard error and exits with status 1.
+// SIGTERM. It installs the adapter's log handler as slog's default (see
+// local.SetDefaultLogger), then runs the App's start hooks before serving
+// (core.App.Start, with the process environment) and its stop hooks after
+// the drain. On a start-up error, a missing setting included, it prints
+// the error to standard error and exits with status 1.
 func Run(app *core.App) {
 	trace.FromEnv(app)
-	serve(app, func(ctx context.Context, app *core.App) error { return local.Run(ctx, app) })
+	serve(app, local.SetDefaultLogger, func(ctx context.Context, app *core.App) error { return local.Run(ctx, app) })
 }

@@ -21,13 +21,15 @@ import (
 // with the prefix "attr_", so that no key is ever written twice. A nil
 // level means info.
 func NewLogHandler(w io.Writer, format string, level slog.Leveler) slog.Handler {
-	return newLogHandler(w, format, level, 0)
+	return newLogHandler(w, format, invoke.Env{LogLevel: level})
 }
 
-// newLogHandler is NewLogHandler logging a share rate of invocations from
-// Debug up (POLYFN_LOG_SAMPLE_RATE).
-func newLogHandler(w io.Writer, format string, level slog.Leveler, rate float64) slog.Handler {
-	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.Lambda, Level: level, Text: !strings.EqualFold(format, "JSON"), DebugSampleRate: rate})
+// newLogHandler is NewLogHandler with e's level, logging a share of
+// invocations from Debug up (POLYFN_LOG_SAMPLE_RATE) and holding lines
+// back until an error (POLYFN_LOG_BUFFER).
+func newLogHandler(w io.Writer, format string, e invoke.Env) slog.Handler {
+	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.Lambda, Level: e.LogLevel, Text: !strings.EqualFold(format, "JSON"),
+		DebugSampleRate: e.LogSampleRate, BufferLevel: e.LogBuffer})
 }
 
 // logLevel returns the level of POLYFN_LOG_LEVEL (polyfn's, which wins),

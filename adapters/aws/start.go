@@ -25,7 +25,10 @@ import (
 //     (see WithErrorDetails);
 //   - AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL (Lambda's logging
 //     configuration), POLYFN_LOG_LEVEL, which wins over the latter, and
-//     POLYFN_LOG_SAMPLE_RATE (the share of invocations logged from DEBUG):
+//     POLYFN_LOG_SAMPLE_RATE (the share of invocations logged from DEBUG)
+//     and POLYFN_LOG_BUFFER (the level from which an invocation's lines
+//     below the log level are held back, and written only when it logs an
+//     error):
 //     the logger Start installs as slog's default (see NewLogHandler);
 //   - POLYFN_METRICS_NAMESPACE (or POWERTOOLS_METRICS_NAMESPACE): the
 //     CloudWatch namespace of the Embedded Metric Format lines written at
@@ -49,7 +52,7 @@ func Start(app *core.App, opts ...Option) {
 		fmt.Fprintln(os.Stderr, "aws:", err)
 		os.Exit(1)
 	}
-	logger := slog.New(newLogHandler(os.Stdout, os.Getenv("AWS_LAMBDA_LOG_FORMAT"), e.LogLevel, e.LogSampleRate))
+	logger := slog.New(newLogHandler(os.Stdout, os.Getenv("AWS_LAMBDA_LOG_FORMAT"), e))
 	env := []Option{WithLogger(logger)}
 	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
 		env = append(env, WithFunction(name))

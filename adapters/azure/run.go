@@ -35,7 +35,10 @@ import (
 //     WithErrorDetails);
 //   - POLYFN_LOG_LEVEL and POLYFN_LOG_SAMPLE_RATE: the lowest level
 //     logged, and the share of invocations logged from debug up (see
-//     WithLogLevel and WithLogSampleRate);
+//     WithLogLevel and WithLogSampleRate); POLYFN_LOG_BUFFER: the level
+//     from which slog's default logger holds an invocation's lines below
+//     the log level back, and writes them to standard output only when
+//     the invocation logs an error (a failure);
 //   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
 //     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
 //     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
@@ -58,11 +61,10 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 	if root == "" {
 		root = "."
 	}
-	e, err := invoke.FromEnv()
+	e, err := setDefaultLogger()
 	if err != nil {
-		return fmt.Errorf("azure: %w", err)
+		return err
 	}
-	slog.SetDefault(slog.New(newLogHandler(os.Stdout, os.Stderr, e.LogLevel, e.LogSampleRate)))
 	env, err := appFolderOptions(root, app)
 	if err != nil {
 		return err
@@ -79,6 +81,26 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 		return fmt.Errorf("azure: listen on FUNCTIONS_CUSTOMHANDLER_PORT %s: %w", port, err)
 	}
 	return Serve(ctx, ln, app, append(env, opts...)...)
+}
+
+// SetDefaultLogger installs, as slog's default, the log handler Run
+// installs (see NewLogHandler), configured from the environment as Run
+// configures it (POLYFN_LOG_LEVEL, POLYFN_LOG_SAMPLE_RATE), so that the
+// lines logged before Run, the App's start hooks' among them, are JSON
+// lines too. adapters.Run calls it before the start hooks.
+func SetDefaultLogger() error {
+	_, err := setDefaultLogger()
+	return err
+}
+
+// setDefaultLogger is SetDefaultLogger, and returns the environment it read.
+func setDefaultLogger() (invoke.Env, error) {
+	e, err := invoke.FromEnv()
+	if err != nil {
+		return e, fmt.Errorf("azure: %w", err)
+	}
+	slog.SetDefault(slog.New(newDefaultLogHandler(os.Stdout, os.Stderr, e.LogLevel, e.LogSampleRate, e.LogBuffer)))
+	return e, nil
 }
 
 // appFolderOptions reads host.json and the function.json files of the

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/polyfn/polyfn/internal/invoke"
@@ -45,11 +46,12 @@ func newLogHandler(w io.Writer, project string, level slog.Leveler, rate float64
 	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.CloudLogging, Project: project, Level: level, DebugSampleRate: rate})
 }
 
-// NewEnvLogHandler is NewLogHandler configured as Run configures it: level
-// and debug sampling from e (POLYFN_LOG_LEVEL, POLYFN_LOG_SAMPLE_RATE),
-// the project from ProjectID.
+// NewEnvLogHandler is NewLogHandler configured as Run configures it: level,
+// debug sampling and buffering from e (POLYFN_LOG_LEVEL,
+// POLYFN_LOG_SAMPLE_RATE, POLYFN_LOG_BUFFER), the project from ProjectID.
 func NewEnvLogHandler(w io.Writer, e invoke.Env) slog.Handler {
-	return newLogHandler(w, ProjectID(context.Background()), e.LogLevel, e.LogSampleRate)
+	return invoke.NewLogHandler(w, slogx.Options{Shape: slogx.CloudLogging, Project: ProjectID(context.Background()),
+		Level: e.LogLevel, DebugSampleRate: e.LogSampleRate, BufferLevel: e.LogBuffer})
 }
 
 // EnvProject is the environment variable that names the Google Cloud
@@ -73,6 +75,24 @@ func ProjectID(ctx context.Context) string {
 	if host == "" {
 		host = "metadata.google.internal"
 	}
+	if p, ok := metadataProjects.Load(host); ok {
+		return p.(string)
+	}
+	p := metadataProject(ctx, host)
+	if p != "" {
+		metadataProjects.Store(host, p)
+	}
+	return p
+}
+
+// metadataProjects holds the project each metadata server answered, by
+// host: a process asks once (adapters.Run installs its logger before the
+// start hooks, and Run builds its own).
+var metadataProjects sync.Map
+
+// metadataProject asks the metadata server at host for its project, within
+// metadataTimeout; "" when it does not answer.
+func metadataProject(ctx context.Context, host string) string {
 	ctx, cancel := context.WithTimeout(ctx, metadataTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+host+"/computeMetadata/v1/project/project-id", nil)

@@ -24,7 +24,9 @@ import (
 //   - CLOUD_RUN_TIMEOUT_SECONDS: the invocation timeout (see WithTimeout);
 //   - POLYFN_LOG_LEVEL: the lowest level logged: trace, debug, info
 //     (default), warn, error or fatal; POLYFN_LOG_SAMPLE_RATE: the share
-//     of invocations logged from debug up;
+//     of invocations logged from debug up; POLYFN_LOG_BUFFER: the level
+//     from which an invocation's lines below POLYFN_LOG_LEVEL are held
+//     back, and written only when it logs an error (a failure);
 //   - GOOGLE_CLOUD_PROJECT: the project log lines name traces in, else
 //     the metadata server's on Cloud Run (see NewLogHandler);
 //   - POLYFN_MAX_BODY_BYTES: the request body limit (see WithMaxBodyBytes);
@@ -47,6 +49,20 @@ func Run(ctx context.Context, app *core.App, opts ...Option) error {
 		return fmt.Errorf("gcp: listen on PORT %s: %w", port, err)
 	}
 	return Serve(ctx, ln, app, opts...)
+}
+
+// SetDefaultLogger installs, as slog's default, the logger Run installs
+// (see NewEnvLogHandler), configured from the environment as Run configures
+// it, so that the lines logged before Run, the App's start hooks' among
+// them, are Cloud Logging's JSON lines too. adapters.Run calls it before
+// the start hooks, on the container and the source-deploy path.
+func SetDefaultLogger() error {
+	e, err := invoke.FromEnv()
+	if err != nil {
+		return fmt.Errorf("gcp: %w", err)
+	}
+	slog.SetDefault(slog.New(NewEnvLogHandler(os.Stdout, e)))
+	return nil
 }
 
 // envOptions turns the environment into options.

@@ -24,9 +24,11 @@ import (
 //     WithMaxBatchEvents);
 //   - POLYFN_EXPOSE_ERRORS: true puts error text in answers (see
 //     WithErrorDetails);
-//   - POLYFN_LOG_LEVEL: the lowest level logged (default info), and
+//   - POLYFN_LOG_LEVEL: the lowest level logged (default info),
 //     POLYFN_LOG_SAMPLE_RATE: the share of invocations logged from debug
-//     up;
+//     up, and POLYFN_LOG_BUFFER: the level from which an invocation's
+//     lines below POLYFN_LOG_LEVEL are held back, and written only when
+//     it logs an error (a failure);
 //   - POLYFN_READ_TIMEOUT, POLYFN_WRITE_TIMEOUT, POLYFN_IDLE_TIMEOUT and
 //     POLYFN_MAX_CONNS: the server's bounds (see WithReadTimeout,
 //     WithWriteTimeout, WithIdleTimeout and WithMaxConns).
@@ -53,7 +55,7 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return fmt.Errorf("local: %w", err)
 	}
-	logger := slog.New(invoke.NewLogHandler(os.Stdout, slogx.Options{Shape: slogx.Plain, Level: e.LogLevel, DebugSampleRate: e.LogSampleRate}))
+	logger := envLogger(e)
 	env := []Option{WithLogger(logger)}
 	if name := os.Getenv("POLYFN_FUNCTION"); name != "" {
 		env = append(env, WithFunction(name))
@@ -75,8 +77,29 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 		ln.Close()
 		return err
 	}
+	defer startBus(app, c)() // in-process delivery of what the App publishes without a URL (bus.go)
 	limits := c.limits.Or(httpserve.Limits{WriteTimeout: httpserve.WriteTimeoutFor(0, 0, app.Functions())})
 	return httpserve.Serve(ctx, ln, h, c.logger, httpserve.Options{
 		Limits: limits, ShutdownTimeout: c.shutdownTimeout, Name: "local", Attrs: []any{"functions", app.Names()},
 	})
+}
+
+// SetDefaultLogger installs, as slog's default, the logger Run installs,
+// configured from the environment as Run configures it (POLYFN_LOG_LEVEL,
+// POLYFN_LOG_SAMPLE_RATE), so that the lines logged before Run, the App's
+// start hooks' among them, are JSON lines too. adapters.Run calls it before
+// the start hooks.
+func SetDefaultLogger() error {
+	e, err := invoke.FromEnv()
+	if err != nil {
+		return fmt.Errorf("local: %w", err)
+	}
+	slog.SetDefault(envLogger(e))
+	return nil
+}
+
+// envLogger returns the logger of e's level and sampling: plain JSON lines
+// on standard output.
+func envLogger(e invoke.Env) *slog.Logger {
+	return slog.New(invoke.NewLogHandler(os.Stdout, slogx.Options{Shape: slogx.Plain, Level: e.LogLevel, DebugSampleRate: e.LogSampleRate, BufferLevel: e.LogBuffer}))
 }

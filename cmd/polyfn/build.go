@@ -16,7 +16,7 @@ import (
 )
 
 func runBuild(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "build", "build --provider aws|azure|gcp [--arch arm64|amd64] [--container] [--out DIR] PKG")
+	fs := newFlags(e, "build", "build --provider aws|azure|gcp|cloudflare [--arch arm64|amd64] [--container] [--out DIR] PKG")
 	provider := fs.String("provider", "", "cloud to build for: aws, azure or gcp")
 	arch := fs.String("arch", "", "CPU architecture: arm64 or amd64 (default arm64 for aws, amd64 for azure; gcp builds from source)")
 	container := fs.Bool("container", false, "gcp: write the Cloud Run container folder (a Dockerfile and the sources) instead of the Cloud Functions source bundle")
@@ -27,6 +27,9 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	}
 	if err := checkProvider(*provider, providers...); err != nil {
 		return err
+	}
+	if *provider == "cloudflare" {
+		return buildCloudflare(ctx, e, pkg, *out, *arch, *container)
 	}
 	if *arch == "" {
 		*arch = map[string]string{"aws": "arm64", "azure": "amd64", "gcp": "amd64"}[*provider]
@@ -135,7 +138,7 @@ func buildAzure(ctx context.Context, e *env, app *core.App, pkg, arch, dir strin
 	for _, name := range funcapp.FileNames(files) {
 		p, mode, deployed := filepath.Join(appDir, filepath.FromSlash(name)), os.FileMode(0o644), true
 		switch name {
-		case funcapp.SettingsFile, funcapp.ScriptFile:
+		case funcapp.SettingsFile, funcapp.ScriptFile, funcapp.ResourcesFile:
 			// Deployment configuration, applied with the az CLI: beside
 			// the app, not in it.
 			p, deployed = filepath.Join(dir, name), false

@@ -100,7 +100,7 @@ func TestBuildAzure(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("zip entries:\n%s\nwant\n%s", got, want)
 	}
-	if got := dirNames(t, filepath.Join(out, "azure")); got != "app app.zip appsettings.json configure.sh" {
+	if got := dirNames(t, filepath.Join(out, "azure")); got != "app app.zip appsettings.json configure.sh resources.bicep" {
 		t.Errorf("dist/azure holds %s, want the app, its zip, and the settings with their script beside them", got)
 	}
 	checkELF(t, files["handler"], elf.EM_X86_64)
@@ -140,7 +140,8 @@ func TestBuildGCP(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := testproc.FreePort(t)
-	p := testproc.Start(t, bin, "PORT="+port, "FUNCTION_TARGET=api", "SHOP_API_KEY=k-1")
+	// No cloud here: the shop's table and queue in memory, as polyfn invoke runs them.
+	p := testproc.Start(t, bin, "PORT="+port, "FUNCTION_TARGET=api", "SHOP_API_KEY=k-1", "POLYFN_RESOURCES=memory")
 	base := "http://127.0.0.1:" + port
 	p.WaitHTTP(t, base+"/api/orders/none", 15*time.Second)
 	req, _ := http.NewRequest("POST", base+"/api/orders", strings.NewReader(`{"id":"o1","items":[{"sku":"A","qty":1}]}`))

@@ -41,7 +41,7 @@ type outcome struct {
 }
 
 func runInvoke(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "invoke", "invoke --provider aws|azure|gcp|local [--trigger KIND] [--function NAME] [--data FILE]... [--method M] [--path P] [--header 'K: V']... [--set NAME=VALUE]... PKG")
+	fs := newFlags(e, "invoke", "invoke --provider aws|azure|gcp|cloudflare|local [--trigger KIND] [--function NAME] [--data FILE]... [--method M] [--path P] [--header 'K: V']... [--set NAME=VALUE]... PKG")
 	provider := fs.String("provider", "local", "wire protocol to run the function under: aws, azure, gcp or local")
 	trigger := fs.String("trigger", "", "native trigger to simulate: "+strings.Join(sample.Names(), ", ")+" (default http for an HTTP function)")
 	function := fs.String("function", "", "function to invoke (default: the app's only function)")
@@ -114,7 +114,9 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	if err := checkSettings(app, sets); err != nil {
 		return err
 	}
-	inv := &invocation{provider: *provider, pkg: pkg, app: app, f: f, trigger: tk, env: sets}
+	// Resources without a URL are in memory: an invocation here reaches no cloud
+	// (core/resource.EnvMemory; a --set URL still wins).
+	inv := &invocation{provider: *provider, pkg: pkg, app: app, f: f, trigger: tk, env: append([]string{"POLYFN_RESOURCES=memory"}, sets...)}
 	if f.Kind == core.HTTPFunction {
 		if len(bodies) > 1 {
 			return usageError("an HTTP request has one body: give --data once")
@@ -138,6 +140,8 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 		outs, err = invokeHTTP(ctx, e, inv)
 	case "azure":
 		outs, err = invokeAzure(ctx, e, inv)
+	case "cloudflare":
+		outs, err = invokeCloudflare(ctx, e, inv)
 	default:
 		outs, err = invokeAWS(ctx, e, inv)
 	}
@@ -162,7 +166,7 @@ func checkTrigger(provider, name string) (sample.Trigger, error) {
 	if !ok {
 		return tk, usageError(fmt.Sprintf("unknown trigger %q (want one of %s)", name, strings.Join(sample.Names(), ", ")))
 	}
-	if tk.Provider != "" && provider != "local" && tk.Provider != provider {
+	if tk.Provider != "" && provider != "local" && provider != "cloudflare" && tk.Provider != provider { // cloudflare: invokeCloudflare checks
 		return tk, usageError(fmt.Sprintf("trigger %q belongs to provider %s, not %s", name, tk.Provider, provider))
 	}
 	return tk, nil

@@ -1,8 +1,8 @@
 // Command polyfn builds, describes and invokes polyfn functions.
 //
-//	polyfn build    --provider aws|azure|gcp [--arch arm64|amd64] [--container] [--out DIR] PKG
-//	polyfn manifest --provider aws|azure|gcp [--out DIR] PKG
-//	polyfn invoke   --provider aws|azure|gcp|local [--trigger KIND] [--function NAME]
+//	polyfn build    --provider aws|azure|gcp|cloudflare [--arch arm64|amd64] [--container] [--out DIR] PKG
+//	polyfn manifest --provider aws|azure|gcp|cloudflare [--out DIR] PKG
+//	polyfn invoke   --provider aws|azure|gcp|cloudflare|local [--trigger KIND] [--function NAME]
 //	                [--data FILE]... [--method M] [--path P] [--header 'K: V']... [--set NAME=VALUE]... PKG
 //	polyfn describe PKG
 //
@@ -143,7 +143,7 @@ func parse(fs *flag.FlagSet, args []string) (string, error) {
 	return pkgs[0], nil
 }
 
-var providers = []string{"aws", "azure", "gcp"}
+var providers = []string{"aws", "azure", "gcp", "cloudflare"}
 
 func checkProvider(p string, allowed ...string) error {
 	for _, a := range allowed {

@@ -12,8 +12,8 @@ import (
 )
 
 func runManifest(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "manifest", "manifest --provider aws|azure|gcp [--arch arm64|amd64] [--out DIR] PKG")
-	provider := fs.String("provider", "", "cloud: aws (SAM template), azure (host.json and function.json files) or gcp (gcloud commands)")
+	fs := newFlags(e, "manifest", "manifest --provider aws|azure|gcp|cloudflare [--arch arm64|amd64] [--out DIR] PKG")
+	provider := fs.String("provider", "", "cloud: aws (SAM template), azure (function app files, configure.sh and resources.bicep) or gcp (gcloud deploy script)")
 	arch := fs.String("arch", "arm64", "aws: the functions' architecture, arm64 or amd64")
 	out := fs.String("out", "", "write the files to this directory instead of printing them")
 	pkg, err := parse(fs, args)
@@ -41,6 +41,10 @@ func runManifest(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		names = funcapp.FileNames(files)
+	case "cloudflare":
+		if files, names, err = cloudflareManifests(app, pkg); err != nil {
+			return err
+		}
 	case "gcp":
 		b, err := gcloud.Script(app, gcloud.Options{Source: "dist/gcp/source"})
 		if err != nil {

@@ -45,7 +45,9 @@ func BenchmarkOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discard{}), sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	// The batching span processor otelfn.Use installs, with the SDK's
+	// default settings.
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(otelfn.NewBatcher(discard{})), sdktrace.WithSampler(sdktrace.AlwaysSample()))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	p := &otelfn.Providers{Tracer: tp, Meter: mp}
 	defer p.Shutdown(context.Background()) //nolint:errcheck // nothing to report

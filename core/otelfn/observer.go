@@ -15,6 +15,8 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/metrics"
+	"github.com/polyfn/polyfn/internal/cejson"
+	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/internal/tracectx"
 )
 
@@ -129,16 +131,16 @@ func sameTrace(tp string, id trace.TraceID) bool {
 func (o *observer) Invocation(ctx context.Context) (context.Context, string, func(error)) {
 	inv := core.InvocationFrom(ctx)
 	trigger := faasTrigger(inv.Trigger)
-	kind := trace.SpanKindConsumer
+	kind := consumerKind
 	if trigger == "http" {
-		kind = trace.SpanKindServer
+		kind = serverKind
 	} else if trigger != "pubsub" {
-		kind = trace.SpanKindInternal
+		kind = internalKind
 	}
 	ctx, _, _ = parent(ctx, inv.TraceParent)
 	// faas.name and cloud.* are resource attributes (see cloudAttrs); the
 	// span's name is the function's.
-	ctx, span := o.tracer.Start(ctx, inv.Function, trace.WithSpanKind(kind), trace.WithAttributes(
+	ctx, span := o.tracer.Start(ctx, inv.Function, kind, trace.WithAttributes(
 		attribute.String("faas.trigger", trigger),
 		attribute.String("faas.invocation_id", inv.ID),
 		attribute.Bool("faas.coldstart", inv.ColdStart),
@@ -146,10 +148,11 @@ func (o *observer) Invocation(ctx context.Context) (context.Context, string, fun
 	))
 	start := time.Now()
 	attrs := o.attrs(inv.Function, trigger)
+	cold := inv.ColdStart
 	return ctx, traceparent(span.SpanContext()), func(err error) {
 		mctx := context.Background() // measurements outlive the invocation's deadline
 		o.invocations.Add(mctx, 1, attrs)
-		if inv.ColdStart {
+		if cold {
 			o.coldstarts.Add(mctx, 1, attrs)
 		}
 		o.duration.Record(mctx, time.Since(start).Seconds(), attrs)
@@ -166,6 +169,13 @@ func (o *observer) Invocation(ctx context.Context) (context.Context, string, fun
 	}
 }
 
+// The span kind options, boxed once.
+var (
+	consumerKind = trace.WithSpanKind(trace.SpanKindConsumer)
+	serverKind   = trace.WithSpanKind(trace.SpanKindServer)
+	internalKind = trace.WithSpanKind(trace.SpanKindInternal)
+)
+
 // noEnd ends nothing: a single event's attributes go on the invocation's
 // span, which the invocation ends.
 func noEnd(error) {}
@@ -179,8 +189,11 @@ func (o *observer) Record(ctx context.Context, e *core.Event, own string, index,
 			if _, ok := tracectx.Parse(own); !ok || sameTrace(own, sc.TraceID()) {
 				inv.SetAttributes(
 					attribute.String("cloudevents.event_id", e.ID()),
-					attribute.String("cloudevents.event_source", e.Source()),
+					attribute.String("cloudevents.event_source", cejson.Source(e)),
 					attribute.String("cloudevents.event_type", e.Type()))
+				if tp := invoke.ObservedTraceParent(ctx); tp != "" {
+					return ctx, tp, noEnd // the invocation's span, formatted once
+				}
 				return ctx, traceparent(sc), noEnd
 			}
 		}
@@ -189,7 +202,7 @@ func (o *observer) Record(ctx context.Context, e *core.Event, own string, index,
 		attribute.String("messaging.message.id", e.ID()),
 		attribute.String("messaging.operation.type", "process"),
 		attribute.String("cloudevents.event_id", e.ID()),
-		attribute.String("cloudevents.event_source", e.Source()),
+		attribute.String("cloudevents.event_source", cejson.Source(e)),
 		attribute.String("cloudevents.event_type", e.Type()),
 	)}
 	if size > 1 {

@@ -13,7 +13,10 @@
 // provider configured only by the standard OTEL_* environment variables:
 // OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION, OTEL_TRACES_SAMPLER
 // and OTEL_TRACES_SAMPLER_ARG, OTEL_BSP_SCHEDULE_DELAY and the other
-// OTEL_BSP_* variables, OTEL_METRIC_EXPORT_INTERVAL, OTEL_SERVICE_NAME and
+// OTEL_BSP_* variables (read by otelfn's own batching span processor,
+// which wakes its goroutine per batch rather than per span; a value it
+// cannot use is an error naming the variable),
+// OTEL_METRIC_EXPORT_INTERVAL, OTEL_SERVICE_NAME and
 // OTEL_RESOURCE_ATTRIBUTES. OTEL_EXPORTER_OTLP_PROTOCOL may be
 // http/protobuf (the default); grpc is refused with an error naming the
 // variable. OTEL_SDK_DISABLED=true, or OTEL_TRACES_EXPORTER=none and
@@ -128,11 +131,15 @@ func FromEnv(ctx context.Context, lookup func(string) (string, bool)) (*Provider
 	}
 	base := get("OTEL_EXPORTER_OTLP_ENDPOINT")
 	if on(get, "TRACES", base) {
+		bs, err := batchFromEnv(get)
+		if err != nil {
+			return nil, err
+		}
 		exp, err := otlptracehttp.New(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("otelfn: OTLP trace exporter: %w", err)
 		}
-		p.Tracer = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
+		p.Tracer = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(newBatcher(exp, bs)), sdktrace.WithResource(res))
 	}
 	if on(get, "METRICS", base) {
 		exp, err := otlpmetrichttp.New(ctx)

@@ -21,13 +21,15 @@ import (
 func TestFulfil(t *testing.T) {
 	for _, p := range polyfntest.Providers {
 		t.Run(string(p), func(t *testing.T) {
-			store := shop.NewMemoryStore()
-			store.AddStock(context.Background(), "A", 5)
+			store := shop.NewStore()
 			app, err := shop.New(shop.Config{Store: store})
 			if err != nil {
 				t.Fatal(err)
 			}
 			polyfntest.Start(t, app, map[string]string{shop.SettingAPIKey: "k-123"})
+			if err := store.AddStock(context.Background(), "A", 5); err != nil {
+				t.Fatal(err)
+			}
 
 			kit := polyfntest.New(t, app, p)
 			kit.Run(kit.Queue("fulfil",
@@ -36,11 +38,11 @@ func TestFulfil(t *testing.T) {
 				polyfntest.Msg(`{"id":"o3","items":[{"sku":"A","qty":9}]}`),
 			)).Expect(polyfntest.OK, polyfntest.Permanent, polyfntest.Retryable)
 
-			if got, _ := store.OrderStatus(context.Background(), "o1"); got != "fulfilled" {
-				t.Errorf("order o1 is %q, want fulfilled", got)
+			if o, err := store.Order(context.Background(), "o1"); err != nil || o.Status != "fulfilled" {
+				t.Errorf("order o1 is %+v (%v), want fulfilled", o, err)
 			}
-			if got := store.Stock(context.Background(), "A"); got != 3 {
-				t.Errorf("stock of A = %d, want 3", got)
+			if got, err := store.Stock(context.Background(), "A"); got != 3 || err != nil {
+				t.Errorf("stock of A = %d (%v), want 3", got, err)
 			}
 		})
 	}
@@ -51,7 +53,7 @@ func TestFulfil(t *testing.T) {
 func TestNightlyReport(t *testing.T) {
 	for _, p := range polyfntest.Providers {
 		t.Run(string(p), func(t *testing.T) {
-			store := shop.NewMemoryStore()
+			store := shop.NewStore()
 			app, err := shop.New(shop.Config{Store: store})
 			if err != nil {
 				t.Fatal(err)
@@ -59,8 +61,8 @@ func TestNightlyReport(t *testing.T) {
 			polyfntest.Start(t, app, map[string]string{shop.SettingAPIKey: "k-123"})
 			kit := polyfntest.New(t, app, p)
 			kit.Run(kit.Schedule("nightly-report")).Expect(polyfntest.OK)
-			if r := store.Reports(); len(r) != 1 || r[0].Kind != "schedule.fired" {
-				t.Errorf("reports %+v, want one from a schedule.fired event", r)
+			if r, err := store.Reports(context.Background()); len(r) != 1 || r[0].Kind != "schedule.fired" {
+				t.Errorf("reports %+v (%v), want one from a schedule.fired event", r, err)
 			}
 		})
 	}
@@ -70,7 +72,7 @@ func TestNightlyReport(t *testing.T) {
 // record and holds back the SKU's later records, as the stream redelivers
 // them, while other SKUs go on.
 func TestInventoryOrder(t *testing.T) {
-	store := shop.NewMemoryStore()
+	store := shop.NewStore()
 	app, err := shop.New(shop.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
@@ -83,8 +85,8 @@ func TestInventoryOrder(t *testing.T) {
 		polyfntest.Keyed("B", `{"sku":"B","seq":3,"delta":1}`),
 		polyfntest.Keyed("A", `{"sku":"A","seq":2,"delta":-1}`),
 	)).Expect(polyfntest.OK, polyfntest.Retryable, polyfntest.Skipped, polyfntest.OK)
-	if got := store.Stock(context.Background(), "A"); got != 4 {
-		t.Errorf("stock of A = %d, want 4", got)
+	if got, err := store.Stock(context.Background(), "A"); got != 4 || err != nil {
+		t.Errorf("stock of A = %d (%v), want 4", got, err)
 	}
 }
 

@@ -8,6 +8,14 @@
 // exits at start-up, naming it; building it, or generating its manifests,
 // needs none.
 //
+// The resources the functions use (the orders queue, the order-placed
+// topic, the tables and the reports bucket) open from the URLs in their
+// POLYFN_<KIND>_<NAME>_URL variables, which the manifests set; on the
+// local adapter, without them, they are in memory and the queue and topic
+// deliver in process. The idempotency store of fulfilment is
+// POLYFN_IDEMPOTENCY_URL, or the table POLYFN_TABLE_IDEMPOTENCY_URL, or
+// memory.
+//
 // Every function requires credentials: a bearer JWT or the key in
 // X-Api-Key, on the API and, where an adapter serves event functions over
 // HTTP (the local adapter, Google), on the event functions too.

@@ -92,7 +92,7 @@ func (w wire) deliver(t *testing.T, fn string, kind core.TriggerKind, recs []rec
 // scenario runs the same story on any platform's wire and checks what the
 // handlers did.
 func scenario(t *testing.T, mk adaptertest.HarnessMaker) {
-	store := shop.NewMemoryStore()
+	store := shop.NewStore()
 	app, err := shop.New(shop.Config{Store: store, Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
@@ -123,10 +123,13 @@ func scenario(t *testing.T, mk adaptertest.HarnessMaker) {
 	if code, body := w.http(t, "GET", "/api/orders/o1", "k-123", ""); code != 200 || !strings.Contains(body, `"status":"accepted"`) {
 		t.Fatalf("get: %d %s", code, body)
 	}
+	if code, body := w.http(t, "POST", "/api/orders", "k-123", `{"id":"o1","items":[{"sku":"A","qty":2}]}`); code != 409 {
+		t.Fatalf("create again: %d %s, want 409", code, body)
+	}
 
 	// 2. The order queue: a bad order and an out-of-stock order fail alone.
-	store.AddStock(ctx, "A", 5)
-	store.AddStock(ctx, "B", 1)
+	must(t, store.AddStock(ctx, "A", 5))
+	must(t, store.AddStock(ctx, "B", 1))
 	failed := w.deliver(t, "fulfil", core.TriggerQueue, []record{
 		{"m1", `{"id":"o1","items":[{"sku":"A","qty":2}]}`, ""},
 		{"m2", `{"id":"o2","items":[]}`, ""},
@@ -137,19 +140,20 @@ func scenario(t *testing.T, mk adaptertest.HarnessMaker) {
 		t.Fatalf("queue: failed %v, want %v", failed, want)
 	}
 	for id, want := range map[string]string{"o1": "fulfilled", "o4": "fulfilled"} {
-		if got, _ := store.OrderStatus(ctx, id); got != want {
-			t.Errorf("order %s: %q, want %q", id, got, want)
+		if o, err := store.Order(ctx, id); err != nil || o.Status != want {
+			t.Errorf("order %s: %+v (%v), want %q", id, o, err, want)
 		}
 	}
-	if got := store.Stock(ctx, "A"); got != 2 {
-		t.Errorf("stock of A = %d, want 2", got)
+	if got, err := store.Stock(ctx, "A"); got != 2 || err != nil {
+		t.Errorf("stock of A = %d (%v), want 2", got, err)
 	}
 
 	// 3. The nightly job.
 	if failed := w.deliver(t, "nightly-report", core.TriggerSchedule, []record{{"tick-1", `{}`, ""}}); len(failed) != 0 {
 		t.Fatalf("schedule: failed %v", failed)
 	}
-	reports := store.Reports()
+	reports, err := store.Reports(ctx)
+	must(t, err)
 	if len(reports) != 1 || reports[0].Kind != string(core.KindScheduleFired) || reports[0].Orders["fulfilled"] != 2 {
 		t.Fatalf("reports %+v", reports)
 	}
@@ -166,23 +170,42 @@ func scenario(t *testing.T, mk adaptertest.HarnessMaker) {
 		t.Fatalf("stream: failed %v", failed)
 	}
 	for sku, want := range map[string]int{"A": 2 + 8, "B": 1 + 5, "C": 9} {
-		if got := store.Stock(ctx, sku); got != want {
-			t.Errorf("stock of %s = %d, want %d", sku, got, want)
+		if got, err := store.Stock(ctx, sku); got != want || err != nil {
+			t.Errorf("stock of %s = %d (%v), want %d", sku, got, err, want)
 		}
 	}
 
 	// 5. The fan-out: one order event reaches both subscribers.
+	must(t, store.PutOrder(ctx, shop.Order{ID: "o9", Customer: "ada", Items: []shop.Item{{SKU: "A", Qty: 1}, {SKU: "C", Qty: 2}}}, "fulfilled"))
 	placed := record{"evt-9", `{"id":"o9","customer":"ada","items":[{"sku":"A","qty":1},{"sku":"C","qty":2}]}`, ""}
 	for _, fn := range []string{"notify-customer", "update-analytics"} {
 		if failed := w.deliver(t, fn, core.TriggerTopic, []record{placed}); len(failed) != 0 {
 			t.Fatalf("%s: failed %v", fn, failed)
 		}
 	}
-	if got := store.Seen("notify-customer"); !reflect.DeepEqual(got, []string{"o9:ada"}) {
-		t.Errorf("notify-customer saw %v", got)
+	if o, err := store.Order(ctx, "o9"); err != nil || !o.Notified {
+		t.Errorf("order o9 %+v (%v): want the customer notified", o, err)
 	}
-	if got := store.Seen("update-analytics"); !reflect.DeepEqual(got, []string{"o9:3"}) {
-		t.Errorf("update-analytics saw %v", got)
+	for sku, want := range map[string]int{"A": 1, "C": 2} {
+		if got, err := store.Units(ctx, sku); got != want || err != nil {
+			t.Errorf("units of %s = %d (%v), want %d", sku, got, err, want)
+		}
+	}
+	// An order the table does not hold has nothing to mark: the event is
+	// taken (and logged), and no order appears.
+	ghost := record{"evt-10", `{"id":"o10","customer":"bob","items":[{"sku":"A","qty":1}]}`, ""}
+	if failed := w.deliver(t, "notify-customer", core.TriggerTopic, []record{ghost}); len(failed) != 0 {
+		t.Fatalf("notify-customer of an unknown order: failed %v", failed)
+	}
+	if o, err := store.Order(ctx, "o10"); !errors.Is(err, shop.ErrNoOrder) {
+		t.Errorf("order o10: %+v, %v; want none", o, err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

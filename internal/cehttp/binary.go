@@ -127,6 +127,26 @@ func sortedKeys[V any](m map[string]V) []string {
 // Nothing is written when e cannot be (see SetBinaryHeaders), nor when its
 // datacontenttype says JSON and its data is not (cejson.CheckData).
 func WriteBinary(w http.ResponseWriter, e *event.Event, status int) error {
+	return writeBinary(w, e, status, Trace{}, true)
+}
+
+// A Trace is a distributed-tracing extension (traceparent, tracestate)
+// WriteValidBinary writes beside an event's attributes. Parent must be a
+// valid W3C traceparent; an empty Parent is none.
+type Trace struct{ Parent, State string }
+
+// WriteValidBinary is WriteBinary for an event that passed cejson.Validate,
+// which checks the extension names and datacontenttype of a version 1.0
+// event already: they are not checked again (its data still is). It writes t as e's
+// distributed-tracing extension when e has no traceparent of its own: what
+// setting the extension on e would write, without changing e.
+func WriteValidBinary(w http.ResponseWriter, e *event.Event, status int, t Trace) error {
+	return writeBinary(w, e, status, t, false)
+}
+
+// writeBinary is WriteBinary with t (see WriteValidBinary), checking e's
+// extension names and datacontenttype when check is set.
+func writeBinary(w http.ResponseWriter, e *event.Event, status int, t Trace, check bool) error {
 	if e.Context == nil {
 		return errNoContext
 	}
@@ -134,7 +154,7 @@ func WriteBinary(w http.ResponseWriter, e *event.Event, status int) error {
 	if err := cejson.CheckData(e.DataContentType(), data); err != nil {
 		return err
 	}
-	if err := SetBinaryHeaders(w.Header(), e); err != nil {
+	if err := setBinaryHeaders(w.Header(), e, t, check); err != nil {
 		return err
 	}
 	w.WriteHeader(status)
@@ -155,22 +175,35 @@ var errNoContext = fmt.Errorf("%w: event has no context", cejson.ErrInvalid)
 // is not an RFC 2046 media type (mediatype.Check: it could smuggle a line
 // break into the headers).
 func SetBinaryHeaders(h http.Header, e *event.Event) error {
+	return setBinaryHeaders(h, e, Trace{}, true)
+}
+
+// setBinaryHeaders is SetBinaryHeaders, with t as e's distributed-tracing
+// extension when e has no traceparent (see WriteValidBinary); it checks
+// e's extension names and datacontenttype only when check is set.
+func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error {
 	if e.Context == nil {
 		return errNoContext
 	}
 	exts := extensionsOf(e)
-	for k := range exts {
-		if err := cejson.CheckExtensionName(k); err != nil {
-			return err
-		}
-	}
 	ct := e.DataContentType()
-	if ct != "" {
-		if err := mediatype.Check(ct); err != nil {
-			return fmt.Errorf("%w: datacontenttype: %v", cejson.ErrInvalid, err)
+	if _, v1 := e.Context.(*event.EventContextV1); check || !v1 { // cejson.Validate checks version 1.0 contexts itself
+
+		for k := range exts {
+			if err := cejson.CheckExtensionName(k); err != nil {
+				return err
+			}
+		}
+		if ct != "" {
+			if err := mediatype.Check(ct); err != nil {
+				return fmt.Errorf("%w: datacontenttype: %v", cejson.ErrInvalid, err)
+			}
 		}
 	}
-	vals := make([]string, 0, 8+len(exts))
+	if _, has := exts["traceparent"]; has || t.Parent == "" {
+		t = Trace{}
+	}
+	vals := make([]string, 0, 10+len(exts))
 	set := func(key, v string) {
 		vals = append(vals, EncodeHeaderValue(v))
 		h[key] = vals[len(vals)-1 : len(vals) : len(vals)]
@@ -181,7 +214,7 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 		set("Ce-Specversion", v)
 	}
 	set("Ce-Id", e.ID())
-	set("Ce-Source", sourceOf(e))
+	set("Ce-Source", cejson.Source(e))
 	set("Ce-Type", e.Type())
 	if s := e.Subject(); s != "" {
 		set("Ce-Subject", s)
@@ -209,6 +242,12 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 		}
 		set(extensionHeader(k), s)
 	}
+	if t.Parent != "" {
+		set("Ce-Traceparent", t.Parent)
+		if t.State != "" {
+			set("Ce-Tracestate", t.State)
+		}
+	}
 	if ct == "" {
 		h["Content-Type"] = nil
 		return nil
@@ -216,15 +255,6 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 	vals = append(vals, ct)
 	h["Content-Type"] = vals[len(vals)-1 : len(vals) : len(vals)]
 	return nil
-}
-
-// sourceOf returns e's source as text, without formatting it again when
-// it was seen before.
-func sourceOf(e *event.Event) string {
-	if ec, ok := e.Context.(*event.EventContextV1); ok {
-		return intern.SourceString(ec.Source)
-	}
-	return e.Source()
 }
 
 // specVersion1 is the value of every ce-specversion header polyfn writes.

@@ -11,6 +11,7 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/types"
 
+	"github.com/polyfn/polyfn/internal/intern"
 	"github.com/polyfn/polyfn/internal/mediatype"
 )
 
@@ -194,6 +195,15 @@ func IsBinaryData(ct string, data []byte) bool {
 		return !utf8.Valid(data)
 	}
 	return true
+}
+
+// Source returns e's source as text, without formatting it again when it
+// was seen before (intern.SourceString).
+func Source(e *event.Event) string {
+	if ec, ok := e.Context.(*event.EventContextV1); ok {
+		return intern.SourceString(ec.Source)
+	}
+	return e.Source()
 }
 
 // extensionsOf returns e's extensions without the copy e.Extensions() makes.

@@ -1,93 +1,35 @@
 // Package dynalite starts dynalite, a DynamoDB-protocol server from npm,
-// for tests: .ci/run installs it into polyfn/npm under the user's cache
-// folder. A test skips only when dynalite is absent and npm is too (or
-// under -short), saying how to install it.
+// for tests (see package npmserver for where it is found).
 package dynalite
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/polyfn/polyfn/internal/npmserver"
 )
 
 // Version is the dynalite .ci/run installs.
 const Version = "4.0.0"
 
-// command finds the dynalite command: on PATH, else in the npm prefix
-// .ci/run installs it into (polyfn/npm under the user's cache folder).
-func command(t testing.TB) string {
-	t.Helper()
-	if p, err := exec.LookPath("dynalite"); err == nil {
-		return p
-	}
-	prefix := filepath.Join("$HOME", ".cache", "polyfn", "npm")
-	if dir, err := os.UserCacheDir(); err == nil {
-		prefix = filepath.Join(dir, "polyfn", "npm")
-		p := filepath.Join(prefix, "node_modules", ".bin", "dynalite")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	install := fmt.Sprintf("npm install --prefix %s dynalite@%s", prefix, Version)
-	if _, err := exec.LookPath("npm"); err != nil {
-		t.Skipf("dynalite (a DynamoDB-protocol server) is not installed and npm is absent to install it: %s", install)
-	}
-	if testing.Short() {
-		t.Skipf("-short: dynalite is not installed (%s)", install)
-	}
-	t.Fatalf("dynalite is not installed: run %s (.ci/run does)", install)
-	return ""
-}
+var server = npmserver.Server{Package: "dynalite", Version: Version, Command: "dynalite", What: "a DynamoDB-protocol server"}
 
 // Start starts an in-memory dynalite on a free loopback port until
 // t ends, and returns its endpoint URL.
 func Start(t testing.TB) string {
 	t.Helper()
-	bin := command(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--createTableMs", "0", "--deleteTableMs", "0")
-	cmd.Stdout, cmd.Stderr = nil, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dynalite: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
+	port := npmserver.FreePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		select {
-		case err := <-exited:
-			t.Fatalf("dynalite exited: %v", err)
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dynalite did not listen on %s within 15s", addr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	server.Start(t, addr, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--createTableMs", "0", "--deleteTableMs", "0")
+	return "http://" + addr
 }
 
 // CreateTable creates table, keyed by the string attribute key, at

@@ -27,6 +27,11 @@ const (
 	// logged from Debug up whatever the level (see
 	// slogx.Options.DebugSampleRate).
 	EnvLogSampleRate = "POLYFN_LOG_SAMPLE_RATE"
+	// EnvLogBuffer is a level (trace, debug, ...): an invocation's lines
+	// at or above it and below the log level are held back and written
+	// only when the invocation logs an error (see
+	// slogx.Options.BufferLevel).
+	EnvLogBuffer = "POLYFN_LOG_BUFFER"
 )
 
 // Env holds what FromEnv read; zero fields were not set.
@@ -38,6 +43,11 @@ type Env struct {
 	LogLevel slog.Leveler
 	// LogSampleRate is POLYFN_LOG_SAMPLE_RATE, 0 when not set.
 	LogSampleRate float64
+	// LogBuffer is the level of POLYFN_LOG_BUFFER, nil when not set: an
+	// invocation's lines at or above it and below the log level are held
+	// back, and written only when the invocation logs an error
+	// (slogx.Options.BufferLevel).
+	LogBuffer slog.Leveler
 }
 
 // FromEnv reads the runtime's environment variables. Its error names the
@@ -71,6 +81,13 @@ func FromEnv() (Env, error) {
 			return e, fmt.Errorf("%s: %w", EnvLogLevel, err)
 		}
 		e.LogLevel = l
+	}
+	if v := os.Getenv(EnvLogBuffer); v != "" {
+		l, err := slogx.ParseLevel(v)
+		if err != nil {
+			return e, fmt.Errorf("%s: %w", EnvLogBuffer, err)
+		}
+		e.LogBuffer = l
 	}
 	if v := os.Getenv(EnvLogSampleRate); v != "" {
 		r, err := strconv.ParseFloat(v, 64)

@@ -140,13 +140,13 @@ func (fn *Function) serveOne(w http.ResponseWriter, r *http.Request, s Start, e 
 	ctx, cancel := fn.Begin(r.Context(), s)
 	defer cancel()
 	id := core.InvocationFrom(ctx).ID
-	res := fn.Event(ctx, e)
+	res, t := fn.runEvent(ctx, e)
 	if res.Err != nil {
 		o := res.Outcome()
 		WriteError(w, fn.rt.StatusOf(o), fn.rt.errorMessage(res.Err), o, id)
 		return
 	}
-	fn.writeReply(ctx, w, res.Reply, id)
+	fn.writeReply(ctx, w, res.Reply, id, t)
 }
 
 // keyed reports whether any event carries an ordering key (the
@@ -173,7 +173,9 @@ func (fn *Function) reject(w http.ResponseWriter, ctx context.Context, id string
 	WriteError(w, status, err.Error(), driver.Permanent, id)
 }
 
-func (fn *Function) writeReply(ctx context.Context, w http.ResponseWriter, reply *core.Event, id string) {
+// writeReply answers reply in binary mode, with the distributed-tracing
+// extension t (see replyTrace) among its headers, or 204 without a reply.
+func (fn *Function) writeReply(ctx context.Context, w http.ResponseWriter, reply *core.Event, id string, t traceExt) {
 	if reply == nil {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -182,7 +184,7 @@ func (fn *Function) writeReply(ctx context.Context, w http.ResponseWriter, reply
 		fn.badReply(ctx, w, err, id)
 		return
 	}
-	if err := cehttp.WriteBinary(w, reply, http.StatusOK); err != nil {
+	if err := cehttp.WriteValidBinary(w, reply, http.StatusOK, cehttp.Trace{Parent: t.parent, State: t.state}); err != nil {
 		fn.badReply(ctx, w, err, id)
 	}
 }

@@ -125,31 +125,57 @@ func NewLogHandler(w io.Writer, o slogx.Options) slog.Handler {
 // distributed-tracing extension, unless the function set one: a reply
 // event continues the trace of the event it answers.
 func carryTrace(ctx context.Context, reply *core.Event) {
-	if reply == nil {
+	replyTrace(ctx, reply).set(reply)
+}
+
+// A traceExt is the distributed-tracing extension a reply gets: parent
+// ("" for none) and state, and the boxed values of the event's own
+// extensions when they are those, so that setting them boxes no new string.
+type traceExt struct {
+	parent, state           string
+	boxedParent, boxedState any
+}
+
+// set gives reply t, when t has a parent.
+func (t traceExt) set(reply *core.Event) {
+	if t.parent == "" {
 		return
+	}
+	tp, st := t.boxedParent, t.boxedState
+	if tp == nil {
+		tp = t.parent
+		if t.state != "" {
+			st = t.state
+		}
+	}
+	setTrace(reply, tp, st)
+}
+
+// replyTrace returns the distributed-tracing extension carryTrace gives
+// reply: none when reply is nil or has its own, else the trace context
+// ctx runs in.
+func replyTrace(ctx context.Context, reply *core.Event) traceExt {
+	if reply == nil {
+		return traceExt{}
 	}
 	if _, has := core.Extension(*reply, ExtTraceParent); has {
-		return
+		return traceExt{}
 	}
 	if rc, ok := ctx.Value(recordKey{}).(*recordCtx); ok && rc.span == "" {
-		// The event's own extensions, as they are: no new string boxed.
+		// The event's own extensions, as they are.
 		if v, ok := core.Extension(rc.ev, ExtTraceParent); ok {
 			if s, _ := v.(string); s != "" {
 				if _, ok := tracectx.Parse(s); ok {
 					st, _ := core.Extension(rc.ev, ExtTraceState)
-					setTrace(reply, v, st)
-					return
+					t := traceExt{parent: s, boxedParent: v, boxedState: st}
+					t.state, _ = st.(string)
+					return t
 				}
 			}
 		}
 	}
-	if tp, ts := TraceParent(ctx); tp != "" {
-		var state any
-		if ts != "" {
-			state = ts
-		}
-		setTrace(reply, tp, state)
-	}
+	tp, ts := TraceParent(ctx)
+	return traceExt{parent: tp, state: ts}
 }
 
 // setTrace sets the distributed-tracing extension of reply to tp and

@@ -152,8 +152,20 @@ func setInvocationErr(ctx context.Context, err error) {
 		return
 	}
 	if c, ok := ctx.Value(observedKey{}).(*observedCtx); ok {
-		c.err.CompareAndSwap(nil, &err)
+		e := err // only here: a parameter whose address is taken is moved to the heap on every call
+		c.err.CompareAndSwap(nil, &e)
 	}
+}
+
+// ObservedTraceParent returns the traceparent the Observer's Invocation
+// gave the invocation ctx runs in, "" when none: what an Observer's Record
+// answers for an event that runs in the invocation's own span, without
+// formatting it again.
+func ObservedTraceParent(ctx context.Context) string {
+	if c, ok := ctx.Value(observedKey{}).(*observedCtx); ok {
+		return c.traceparent
+	}
+	return ""
 }
 
 // observeRecord starts o's watch of e, run with ctx (a recordCtx), and

@@ -17,6 +17,15 @@ import (
 // gets as its distributed-tracing extension. It panics if fn is an HTTP
 // function.
 func (fn *Function) Event(ctx context.Context, e core.Event) driver.RecordResult {
+	res, t := fn.runEvent(ctx, e)
+	t.set(res.Reply)
+	return res
+}
+
+// runEvent is Event without giving the reply its distributed-tracing
+// extension: it returns the extension's values instead (see replyTrace),
+// for a caller that writes them itself, as a binary-mode answer's headers.
+func (fn *Function) runEvent(ctx context.Context, e core.Event) (res driver.RecordResult, t traceExt) {
 	rc := fn.rt.withRecord(ctx, e, -1, 1)
 	ctx = rc
 	var end func(error)
@@ -27,13 +36,13 @@ func (fn *Function) Event(ctx context.Context, e core.Event) driver.RecordResult
 	if err != nil {
 		fn.LogFailure(ctx, e, -1, err)
 	} else {
-		carryTrace(ctx, reply)
+		t = replyTrace(ctx, reply)
 	}
 	if end != nil {
 		end(err)
 		setInvocationErr(ctx, err)
 	}
-	return driver.RecordResult{Reply: reply, Err: err}
+	return driver.RecordResult{Reply: reply, Err: err}, t
 }
 
 // Batch runs fn on evs with ctx, a context Begin returned, through

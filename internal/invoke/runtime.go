@@ -161,7 +161,9 @@ func noCancel() {}
 // invocation (core.InvocationFrom) and a deadline, the earlier of ctx's own
 // (less the runtime's reserve) and the function's timeout. The caller must
 // call the returned cancel function when the invocation ends: it also ends
-// the installed Observers' watch (see AddObserver).
+// the installed Observers' watch (see AddObserver), and drops the log lines
+// held back for the invocation when they were not written
+// (slogx.Options.BufferLevel).
 func (fn *Function) Begin(ctx context.Context, s Start) (context.Context, context.CancelFunc) {
 	inv := core.Invocation{
 		Function:    fn.def.Name,
@@ -196,6 +198,12 @@ func (fn *Function) Begin(ctx context.Context, s Start) (context.Context, contex
 	ctx = driver.WithInvocation(ctx, &inv)
 	if o := loadObserver(); o != nil {
 		ctx, cancel = observe(o, ctx, cancel)
+	}
+	if slogx.Buffering() {
+		// The lines held back for the invocation go when it ends; an error
+		// line (a failure's among them) has written them already.
+		end, id := cancel, inv.ID
+		cancel = func() { end(); slogx.EndInvocation(id) }
 	}
 	return ctx, cancel
 }

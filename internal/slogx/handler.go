@@ -82,6 +82,13 @@ type Options struct {
 	// sampling): an invocation is in the sample or not by its id, so all
 	// its lines are, or none.
 	DebugSampleRate float64
+	// BufferLevel, when not nil, holds back an invocation's lines at or
+	// above it and below Level (Powertools' log buffering): they are
+	// written, before it, when the invocation logs a line at Error or
+	// above (the runtime logs every failure so), and dropped when the
+	// invocation ends without one (EndInvocation). At most BufferBytes are
+	// held per invocation. Lines outside an invocation are not held.
+	BufferLevel slog.Leveler
 }
 
 // New returns a handler that writes one line per record to w, in o.Shape.
@@ -107,6 +114,9 @@ func Wrap(sink slog.Handler, o Options) slog.Handler {
 	if o.Level == nil {
 		o.Level = slog.LevelInfo
 	}
+	if o.BufferLevel != nil {
+		buffering.Store(true)
+	}
 	return &handler{o: &o, sink: sink}
 }
 
@@ -126,11 +136,21 @@ func (h *handler) Enabled(ctx context.Context, l slog.Level) bool {
 	if l >= h.o.Level.Level() {
 		return true
 	}
-	if h.o.DebugSampleRate <= 0 || l < slog.LevelDebug || h.o.Fields == nil || ctx == nil {
+	if h.o.Fields == nil || ctx == nil {
+		return false
+	}
+	sample := h.o.DebugSampleRate > 0 && l >= slog.LevelDebug
+	if !sample && !h.holds(l) {
 		return false
 	}
 	f, ok := h.o.Fields(ctx)
-	return ok && Sampled(f.InvocationID, h.o.DebugSampleRate)
+	return ok && (sample && Sampled(f.InvocationID, h.o.DebugSampleRate) || h.holds(l) && f.InvocationID != "")
+}
+
+// holds reports whether h holds back lines of level l (Options.BufferLevel)
+// inside an invocation that is not in the debug sample.
+func (h *handler) holds(l slog.Level) bool {
+	return h.o.BufferLevel != nil && l >= h.o.BufferLevel.Level() && l < h.o.Level.Level()
 }
 
 // Sampled reports whether the invocation id falls in a sample of rate
@@ -216,6 +236,15 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	nr.AddAttrs(top...)
+	if ok && f.InvocationID != "" && buffering.Load() {
+		if h.holdsIn(f, r.Level) {
+			hold(f.InvocationID, heldLine{h: h, ctx: ctx, r: nr, size: recordSize(nr)})
+			return nil
+		}
+		if r.Level >= slog.LevelError {
+			release(ctx, h, f.InvocationID) // those another handler held too
+		}
+	}
 	return h.sink.Handle(ctx, nr)
 }
 

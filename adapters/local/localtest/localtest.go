@@ -20,7 +20,6 @@ import (
 	"github.com/polyfn/polyfn/adapters/local"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/cehttp"
-	"github.com/polyfn/polyfn/internal/cejson"
 )
 
 // Harness serves an App with local.Handler on a loopback test server.
@@ -85,22 +84,10 @@ func permanent(status int) bool {
 // becomes an event with the record's id, its key as the partitionkey
 // extension and the portable kind of trigger.
 func (h *Harness) DeliverRecords(ctx context.Context, fn string, trigger core.TriggerKind, recs []adaptertest.Record) (adaptertest.BatchDelivery, error) {
-	body := []byte{'['}
-	for i, r := range recs {
-		e := core.NewEvent(r.ID, "/localtest/"+fn, "com.example.localtest."+string(trigger), "application/json", r.Data)
-		e.SetExtension(core.KindExtension, string(adaptertest.KindOf(trigger)))
-		if r.Key != "" {
-			e.SetExtension(core.PartitionKeyExtension, r.Key)
-		}
-		if i > 0 {
-			body = append(body, ',')
-		}
-		var err error
-		if body, err = cejson.Append(body, e); err != nil {
-			return adaptertest.BatchDelivery{}, err
-		}
+	body, err := adaptertest.BatchBody("localtest", fn, trigger, recs)
+	if err != nil {
+		return adaptertest.BatchDelivery{}, err
 	}
-	body = append(body, ']')
 	req, err := http.NewRequestWithContext(ctx, "POST", h.srv.URL+"/"+fn, bytes.NewReader(body))
 	if err != nil {
 		return adaptertest.BatchDelivery{}, err

@@ -2,25 +2,40 @@
 // polyfn is built for, with no cloud import in any handler:
 //
 //   - api: an HTTP API on net/http's ServeMux, behind a bearer JWT
-//     verified against the identity provider's key set, or an API key;
-//   - fulfil: an order-queue consumer; a bad order fails alone, so the
-//     adapter reports a partial batch failure;
-//   - nightly-report: a scheduled job;
+//     verified against the identity provider's key set, or an API key. POST
+//     /api/orders stores the order in the orders table and sends it to the
+//     orders queue (202); GET /api/orders/{id} shows it;
+//   - fulfil: the orders queue's consumer, once per event (idempotency):
+//     it reserves the stock, marks the order fulfilled and publishes
+//     order-placed; a bad order fails alone, so the adapter reports a
+//     partial batch failure;
+//   - nightly-report: a scheduled job that writes a report to the reports
+//     bucket;
 //   - inventory: a stream consumer that keeps order per SKU;
-//   - notify-customer and update-analytics: a fan-out, two functions on one topic.
+//   - notify-customer and update-analytics: a fan-out, two functions on
+//     the order-placed topic.
+//
+// Every function declares the resources it uses, and nothing more
+// (core.Uses): the manifests create them and grant exactly those rights,
+// and package core/resource opens them from the URLs the manifests set.
+// On a laptop, without URLs, tables and the bucket are in memory and the
+// queue and the topic deliver in process: the whole flow runs without a
+// cloud.
 //
 // Every function requires credentials: the API through package auth's
 // middleware, the event functions where an adapter serves them over HTTP
 // (the local adapter on Cloud Run, Knative or a laptop; the Google
 // adapter) through the App's event guard, so that nobody can forge a
-// queue message by POSTing to /fulfil.
+// queue message by POSTing to /fulfil. Events delivered in process by the
+// local adapter come from the App itself.
 //
 // The app declares its configuration instead of reading it in main: the
 // secret SHOP_API_KEY, the plain SHOP_LOG_LEVEL (default "info"), the
 // optional SHOP_JWKS_URL, SHOP_JWT_ISSUER and SHOP_JWT_AUDIENCE that turn
 // JWT on, and the optional SHOP_PUSH_SERVICE_ACCOUNT and SHOP_PUSH_AUDIENCE
-// that let Google's Pub/Sub push and Eventarc deliveries in. Its start hook reads them when an adapter starts it, so building
-// the app and generating its manifests need none; each manifest carries them as a
+// that let Google's Pub/Sub push and Eventarc deliveries in. Its start
+// hook reads them when an adapter starts it, so building the app and
+// generating its manifests need none; each manifest carries them as a
 // parameter or a secret reference. Functions declare their cost and
 // rollout knobs (memory, timeout, instances, a canary for the API) once.
 //
@@ -38,6 +53,8 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/auth"
+	"github.com/polyfn/polyfn/core/idempotency"
+	"github.com/polyfn/polyfn/core/resource"
 )
 
 // Order is what the API accepts and the queue carries.
@@ -61,10 +78,13 @@ type StockChange struct {
 }
 
 // Config wires the app to its dependencies. Values that differ per
-// deployment are settings instead (SettingAPIKey, SettingLogLevel).
+// deployment are settings instead (SettingAPIKey, SettingLogLevel), and
+// resources' URLs arrive in their environment variables (package
+// core/resource).
 type Config struct {
-	// Store keeps the app's state; nil means a new MemoryStore.
-	Store Store
+	// Store keeps the app's state; nil means a new Store. New binds it to
+	// the App's resources.
+	Store *Store
 	// Logger receives the app's logs, at the level SHOP_LOG_LEVEL sets
 	// when Level is nil; nil discards them.
 	Logger *slog.Logger
@@ -87,14 +107,23 @@ const (
 	SettingLogLevel = "SHOP_LOG_LEVEL"
 )
 
+// The CloudEvents the shop publishes.
+const (
+	// TypeOrderAccepted is the event the API sends to the orders queue.
+	TypeOrderAccepted = "com.example.shop.order.accepted"
+	// TypeOrderPlaced is the event fulfilment publishes to order-placed.
+	TypeOrderPlaced = "com.example.shop.order.placed"
+)
+
 // ErrOutOfStock is returned when an order asks for more than the stock.
 var ErrOutOfStock = errors.New("out of stock")
 
 // New returns the shop App. It opens nothing: its start hook reads the
-// settings when an adapter (or a test, through App.Start) starts it.
+// settings when an adapter (or a test, through App.Start) starts it, and
+// each resource opens on first use.
 func New(cfg Config) (*core.App, error) {
 	if cfg.Store == nil {
-		cfg.Store = NewMemoryStore()
+		cfg.Store = NewStore()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(discard{}, nil))
@@ -102,9 +131,10 @@ func New(cfg Config) (*core.App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &shop{cfg: cfg}
+	s := &shop{cfg: cfg, idem: &lateStore{}}
 	app := core.NewApp()
 	app.OnStart(s.start)
+	app.OnStop(s.idem.close)
 	app.OnStop(func(ctx context.Context) error {
 		s.cfg.Logger.InfoContext(ctx, "shop stopped")
 		return nil
@@ -118,28 +148,38 @@ func New(cfg Config) (*core.App, error) {
 		app.Setting(SettingPushServiceAccount, core.Optional(), core.Describe("service account of Pub/Sub push and Eventarc deliveries on Google")),
 		app.Setting(SettingPushAudience, core.Optional(), core.Describe("audience of their OIDC tokens (required with "+SettingPushServiceAccount+")")),
 		app.HTTP("api", s.api(), core.OnHTTP("/api/"), core.WithMemory(256), core.WithInstances(0, 50),
-			core.WithRollout(core.Canary(10, 5*time.Minute)), core.Public()), // it checks JWTs and API keys itself
-		app.Event("fulfil", core.Typed(s.fulfil), core.OnQueue("orders").WithBatchSize(10), core.WithTimeout(2*time.Minute)),
-		app.Event("nightly-report", s.nightlyReport, core.OnSchedule("0 2 * * *", "Europe/Paris"), core.WithTimeout(5*time.Minute)),
+			core.WithRollout(core.Canary(10, 5*time.Minute)), core.Public(), // it checks JWTs and API keys itself
+			core.Uses(OrdersQueue, core.Publish), core.Uses(OrdersTable, core.Read, core.Write)),
+		app.Event("fulfil", idempotency.New(s.idem)(core.Typed(s.fulfil)), core.OnQueue(OrdersQueue.Name).WithBatchSize(10),
+			core.WithTimeout(2*time.Minute), idempotency.Uses(),
+			core.Uses(OrdersTable, core.Read, core.Write), core.Uses(StockTable, core.Read, core.Write), core.Uses(OrderPlaced, core.Publish)),
+		app.Event("nightly-report", s.nightlyReport, core.OnSchedule("0 2 * * *", "Europe/Paris"), core.WithTimeout(5*time.Minute),
+			core.Uses(OrdersTable, core.Read), core.Uses(ReportsBucket, core.Write)),
 		app.Event("inventory", core.Typed(s.inventory), core.OnStream("inventory-changes"), core.WithBatchConcurrency(4),
-			core.WithInstances(0, 4)),
-		app.Event("notify-customer", core.Typed(s.notify), core.OnTopic("order-placed", "notify-customer")),
-		app.Event("update-analytics", core.Typed(s.analytics), core.OnTopic("order-placed", "update-analytics")),
+			core.WithInstances(0, 4), core.Uses(StockTable, core.Read, core.Write)),
+		app.Event("notify-customer", core.Typed(s.notify), core.OnTopic(OrderPlaced.Name, "notify-customer"),
+			core.Uses(OrdersTable, core.Read, core.Write)),
+		app.Event("update-analytics", core.Typed(s.analytics), core.OnTopic(OrderPlaced.Name, "update-analytics"),
+			core.Uses(AnalyticsTable, core.Read, core.Write)),
 	} {
 		if err != nil {
 			return nil, err
 		}
 	}
+	s.rs = resource.Open(app)
+	cfg.Store.rs = s.rs
 	auth.ProtectEvents(app, deferred(&s.events))
 	return app, nil
 }
 
 type shop struct {
 	cfg             Config
+	rs              *resource.Resources
+	idem            *lateStore
 	callers, events auth.Authenticator // set by start, before any request
 }
 
-// start reads the settings.
+// start reads the settings and opens the idempotency store.
 func (s *shop) start(ctx context.Context, cfg core.Config) error {
 	api, events, err := authenticators(authSettings{key: cfg.Get(SettingAPIKey),
 		jwksURL: cfg.Get(SettingJWKSURL), issuer: cfg.Get(SettingJWTIssuer), audience: cfg.Get(SettingJWTAudience),
@@ -155,82 +195,60 @@ func (s *shop) start(ctx context.Context, cfg core.Config) error {
 	if s.cfg.Level != nil {
 		s.cfg.Level.Set(level)
 	}
+	if err := s.idem.open(ctx); err != nil {
+		return err
+	}
 	s.cfg.Logger.InfoContext(ctx, "shop started", "log_level", level.String(), "jwt", cfg.Get(SettingJWKSURL) != "")
 	return nil
 }
 
-// api serves POST /api/orders, GET /api/orders/{id} and GET /api/whoami
-// to authenticated callers.
-func (s *shop) api() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/whoami", whoami)
-	mux.HandleFunc("POST /api/orders", func(w http.ResponseWriter, r *http.Request) {
-		var o Order
-		if err := json.NewDecoder(r.Body).Decode(&o); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "order: " + err.Error()})
-			return
-		}
-		if err := validate(o); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-			return
-		}
-		s.cfg.Store.PutOrder(r.Context(), o.ID, "accepted")
-		writeJSON(w, http.StatusAccepted, map[string]string{"id": o.ID, "status": "accepted"})
-	})
-	mux.HandleFunc("GET /api/orders/{id}", func(w http.ResponseWriter, r *http.Request) {
-		status, ok := s.cfg.Store.OrderStatus(r.Context(), r.PathValue("id"))
-		if !ok {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such order"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "status": status})
-	})
-	return auth.Require(deferred(&s.callers))(mux)
-}
-
-func validate(o Order) error {
-	if o.ID == "" || len(o.Items) == 0 {
-		return fmt.Errorf("order %q: an id and at least one item are required", o.ID)
-	}
-	for _, it := range o.Items {
-		if it.SKU == "" || it.Qty <= 0 {
-			return fmt.Errorf("order %q: item %+v needs a SKU and a positive quantity", o.ID, it)
-		}
-	}
-	return nil
-}
-
-// fulfil takes one queued order. An invalid order fails permanently (the
-// cloud dead-letters it); missing stock fails it for a retry.
+// fulfil takes one queued order, once per event (idempotency): it reserves
+// the stock, marks the order fulfilled and publishes order-placed. An
+// invalid order fails permanently (the cloud dead-letters it); missing
+// stock fails it for a retry.
 func (s *shop) fulfil(ctx context.Context, e core.Event, o Order) (*core.Event, error) {
 	if err := validate(o); err != nil {
 		return nil, core.Permanent(err)
 	}
 	for _, it := range o.Items {
-		if s.cfg.Store.Stock(ctx, it.SKU) < it.Qty {
+		n, err := s.cfg.Store.Stock(ctx, it.SKU)
+		if err != nil {
+			return nil, err
+		}
+		if n < it.Qty {
 			return nil, fmt.Errorf("order %s, %s: %w", o.ID, it.SKU, ErrOutOfStock)
 		}
 	}
 	for _, it := range o.Items {
-		s.cfg.Store.AddStock(ctx, it.SKU, -it.Qty)
+		if err := s.cfg.Store.AddStock(ctx, it.SKU, -it.Qty); err != nil {
+			return nil, err
+		}
 	}
-	s.cfg.Store.PutOrder(ctx, o.ID, "fulfilled")
+	if err := s.cfg.Store.PutOrder(ctx, o, "fulfilled"); err != nil {
+		return nil, err
+	}
+	if err := s.send(ctx, OrderPlaced, "placed-"+o.ID, "/shop/fulfil", TypeOrderPlaced, o); err != nil {
+		return nil, err
+	}
 	s.cfg.Logger.InfoContext(ctx, "order fulfilled", "order", o.ID, "via", core.InvocationFrom(ctx).Provider)
 	return nil, nil
 }
 
-// nightlyReport summarizes the orders; it is the scheduled job.
+// nightlyReport counts the orders by status and writes the report to the
+// reports bucket; it is the scheduled job.
 func (s *shop) nightlyReport(ctx context.Context, e core.Event) (*core.Event, error) {
-	counts := s.cfg.Store.CountOrders(ctx)
-	s.cfg.Store.SaveReport(ctx, Report{At: s.cfg.Now().UTC(), Orders: counts, Kind: string(core.EventKindOf(e))})
-	return nil, nil
+	counts, err := s.cfg.Store.CountOrders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.cfg.Store.SaveReport(ctx, Report{At: s.cfg.Now().UTC(), Orders: counts, Kind: string(core.EventKindOf(e))})
 }
 
 // Report is what the nightly job writes.
 type Report struct {
-	At     time.Time
-	Kind   string
-	Orders map[string]int
+	At     time.Time      `json:"at"`
+	Kind   string         `json:"kind"`
+	Orders map[string]int `json:"orders"`
 }
 
 // inventory applies stock changes. Records of one SKU must arrive in Seq
@@ -239,24 +257,36 @@ func (s *shop) inventory(ctx context.Context, e core.Event, c StockChange) (*cor
 	if c.SKU == "" {
 		return nil, core.Permanentf("stock change %s: no SKU", e.ID())
 	}
-	if err := s.cfg.Store.ApplyChange(ctx, c); err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.cfg.Store.ApplyChange(ctx, c)
 }
 
 // notify and analytics are the two subscribers of the order-placed topic.
+// notify tells the customer and marks the order notified; an order the
+// table does not hold (an event that fulfilment did not publish) has
+// nothing to mark, which is logged, not retried.
 func (s *shop) notify(ctx context.Context, e core.Event, o Order) (*core.Event, error) {
-	s.cfg.Store.Record(ctx, "notify-customer", fmt.Sprintf("%s:%s", o.ID, o.Customer))
+	if o.ID == "" {
+		s.cfg.Logger.WarnContext(ctx, "order-placed event without an order id", "event", e.ID())
+		return nil, nil
+	}
+	if err := s.cfg.Store.MarkNotified(ctx, o.ID); err != nil {
+		if errors.Is(err, ErrNoOrder) {
+			s.cfg.Logger.WarnContext(ctx, "customer notified of an unknown order", "order", o.ID, "customer", o.Customer)
+			return nil, nil
+		}
+		return nil, err
+	}
+	s.cfg.Logger.InfoContext(ctx, "customer notified", "order", o.ID, "customer", o.Customer)
 	return nil, nil
 }
 
 func (s *shop) analytics(ctx context.Context, e core.Event, o Order) (*core.Event, error) {
-	n := 0
 	for _, it := range o.Items {
-		n += it.Qty
+		if err := s.cfg.Store.AddUnits(ctx, it.SKU, it.Qty); err != nil {
+			return nil, err
+		}
 	}
-	s.cfg.Store.Record(ctx, "update-analytics", fmt.Sprintf("%s:%d", o.ID, n))
+	s.cfg.Logger.InfoContext(ctx, "analytics updated", "order", o.ID)
 	return nil, nil
 }
 
