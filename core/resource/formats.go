@@ -14,8 +14,9 @@ var (
 	// content-type (the Pub/Sub binding); at most 100 attributes of at most
 	// 1,024 bytes.
 	pubSub = format{prefix: "ce-", contentType: "content-type", maxAttrs: 100, maxValue: 1024}
-	// queueStorage: no attributes at all, so always structured mode (a
-	// JSON object with a specversion member, which providers/azure reads
-	// as the CloudEvent it is).
-	queueStorage = format{structuredOnly: true}
+	// structured: services without attributes (Queue Storage) or that take
+	// CloudEvents in the JSON format only (Event Grid): always structured
+	// mode, a JSON object with a specversion member, which providers/azure
+	// reads as the CloudEvent it is.
+	structured = format{structuredOnly: true}
 )

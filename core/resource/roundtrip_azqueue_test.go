@@ -42,14 +42,14 @@ func TestRoundTripQueueStorage(t *testing.T) {
 	}
 	for _, tc := range wireCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := queueStorage.encode(tc.event)
+			m, err := structured.encode(tc.event)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !m.structured {
 				t.Fatal("binary mode on Queue Storage, which has no attributes")
 			}
-			if err := topic.Send(ctx, m.pubsub(queueStorage)); err != nil {
+			if err := topic.Send(ctx, m.pubsub(structured)); err != nil {
 				t.Fatal(err)
 			}
 			got, err := q.DequeueMessage(ctx, nil)

@@ -72,7 +72,8 @@ func planResources(app *core.App) (*plan, error) {
 		switch r.Kind {
 		case core.ResourceTopic:
 			if declared == "eventgrid" || triggered && read == "eventgrid" {
-				return nil, fmt.Errorf("azure: %s: the manifests do not create Event Grid topics yet; use Service Bus (the default)", r)
+				return nil, fmt.Errorf("azure: %s: the manifests do not create Event Grid topics yet; use Service Bus (the default), "+
+					"or create the topic yourself and set %s=eventgrid://HOST/api/events, which core/resource publishes to", r, r.EnvVar())
 			}
 			if declared != "" && declared != serviceBus {
 				return nil, fmt.Errorf("azure: %s: azure service %q is not servicebus or eventgrid", r, declared)

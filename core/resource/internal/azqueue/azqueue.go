@@ -21,17 +21,17 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 	"gocloud.dev/gcerrors"
 	"gocloud.dev/pubsub"
 	"gocloud.dev/pubsub/batcher"
 	"gocloud.dev/pubsub/driver"
+
+	"github.com/polyfn/polyfn/core/resource/internal/azcode"
 )
 
 // Scheme is the URL scheme this package registers.
@@ -127,23 +127,7 @@ func (t *topic) As(i any) bool {
 func (*topic) ErrorAs(err error, i any) bool { return errors.As(err, i) }
 
 // ErrorCode maps the service's HTTP status to a Go CDK error code.
-func (*topic) ErrorCode(err error) gcerrors.ErrorCode {
-	var re *azcore.ResponseError
-	if !errors.As(err, &re) {
-		return gcerrors.Unknown
-	}
-	switch re.StatusCode {
-	case http.StatusNotFound:
-		return gcerrors.NotFound
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return gcerrors.PermissionDenied
-	case http.StatusRequestEntityTooLarge, http.StatusBadRequest:
-		return gcerrors.InvalidArgument
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		return gcerrors.ResourceExhausted
-	}
-	return gcerrors.Unknown
-}
+func (*topic) ErrorCode(err error) gcerrors.ErrorCode { return azcode.Of(err) }
 
 // Close does nothing: the client holds no connection of its own.
 func (*topic) Close() error { return nil }
