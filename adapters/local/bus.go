@@ -105,12 +105,9 @@ func (b *bus) deliver(_ context.Context, r core.Resource, e core.Event) error {
 		return fmt.Errorf("local: %s: the adapter is shutting down", r)
 	}
 	for _, t := range ts {
+		// The published event, unchanged, as every cloud's trigger hands a
+		// carried CloudEvent over: no polyfnkind (the publisher drops one).
 		ev := e.Clone()
-		kind := core.KindTopicMessage
-		if t.kind == core.TriggerQueue {
-			kind = core.KindQueueMessage
-		}
-		driver.SetKind(&ev, kind)
 		b.running.Add(1)
 		go b.run(t, ev)
 	}

@@ -48,7 +48,8 @@ func (p *Publisher) Resource() core.Resource { return p.r }
 // Publish sends e. It returns once the service has accepted it (or, on the
 // local bus, once it is queued for delivery). An event that is not a valid
 // CloudEvent is refused with an error naming what is wrong. The event's
-// polyfnkind extension is not sent: the receiving trigger sets its own.
+// polyfnkind extension is not sent: it named how the event reached this
+// function; every trigger hands the published event over unchanged.
 //
 // Called during an invocation of one of the App's functions that does not
 // declare Publish on p's resource, it fails, on every adapter: the

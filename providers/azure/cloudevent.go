@@ -25,7 +25,7 @@ import (
 func embedded(body []byte, ct string, props map[string]json.RawMessage, kind core.EventKind) (core.Event, bool, error) {
 	if len(props) > 0 {
 		if ev, ok, err := amqpBinary(body, ct, props); ok || err != nil {
-			return withKind(ev, kind), ok, err
+			return ev, ok, err
 		}
 	}
 	structured := cehttp.IsCloudEventContentType(ct)
@@ -41,7 +41,7 @@ func embedded(body []byte, ct string, props map[string]json.RawMessage, kind cor
 		}
 		return core.Event{}, false, nil // a JSON body that merely has a specversion member
 	}
-	return withKind(e, kind), true, nil
+	return e, true, nil
 }
 
 func withKind(e core.Event, kind core.EventKind) core.Event {

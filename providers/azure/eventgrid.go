@@ -96,7 +96,7 @@ func fromMessaging(ce messaging.CloudEvent, base64 bool) (core.Event, error) {
 			}
 		}
 	}
-	e = withKind(e, eventGridKind(ce.Type))
+	e = withKind(e, carriedKind(ce.Type))
 	if err := cejson.Validate(e); err != nil {
 		return core.Event{}, err
 	}
@@ -206,6 +206,17 @@ func (d *decoder) eventGrid(raw json.RawMessage) error {
 // hasMember reports whether the JSON object raw has a member name.
 func hasMember(raw json.RawMessage, name string) bool {
 	return member(raw, name) != nil
+}
+
+// carriedKind is the portable kind a CloudEvents-schema event of type typ
+// gets: the blob events' storage kinds, as Google's storage events get
+// theirs; any other event, a published one included, passes through
+// unchanged.
+func carriedKind(typ string) core.EventKind {
+	if k := eventGridKind(typ); k != core.KindBusEvent {
+		return k
+	}
+	return ""
 }
 
 // eventGridKind is the portable kind of an Event Grid event type.
