@@ -59,18 +59,25 @@ func TestLambdaContract(t *testing.T) {
 	if !found {
 		t.Errorf("no span in the sender's trace %s exported before the answer: %d spans\n%s", sender, len(spans), emu.Logs())
 	}
+	// The function wrote both lines before it answered, but the emulator
+	// copies its output to ours asynchronously: wait for them a little.
 	var logLine, emfLine map[string]any
-	sc := bufio.NewScanner(strings.NewReader(emu.Logs()))
-	for sc.Scan() {
-		var m map[string]any
-		if json.Unmarshal([]byte(sc.Text()), &m) != nil {
-			continue
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		sc := bufio.NewScanner(strings.NewReader(emu.Logs()))
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal([]byte(sc.Text()), &m) != nil {
+				continue
+			}
+			switch {
+			case m["message"] == "fulfilled":
+				logLine = m
+			case m["_aws"] != nil && m["ColdStart"] != nil:
+				emfLine = m
+			}
 		}
-		switch {
-		case m["message"] == "fulfilled":
-			logLine = m
-		case m["_aws"] != nil && m["ColdStart"] != nil:
-			emfLine = m
+		if logLine != nil && emfLine != nil || time.Now().After(deadline) {
+			break
 		}
 	}
 	if logLine == nil || logLine["requestId"] == nil || logLine["requestId"] == "" || logLine["trace_id"] != sender || logLine["level"] != "INFO" {
