@@ -10,18 +10,22 @@
 //
 // # URLs
 //
-//   - mem://COLLECTION/id — in the process (memdocstore), linked by this
-//     package;
+// The drivers are linked by build tag, so that a binary links only its
+// own cloud's SDK:
+//
+//   - mem://COLLECTION/id — in the process (memdocstore), in every build;
 //   - dynamodb://TABLE?partition_key=id — a DynamoDB table whose string
-//     partition key is "id" (gocloud.dev/docstore/awsdynamodb/v2, linked
-//     by this package). The AWS SDK's configuration applies: credentials,
-//     AWS_REGION, and the endpoint in AWS_ENDPOINT_URL_DYNAMODB or
-//     AWS_ENDPOINT_URL. Reads are strongly consistent unless the URL says
-//     consistent_read=false;
+//     partition key is "id" (gocloud.dev/docstore/awsdynamodb/v2), in the
+//     AWS build and the local one (no adapter tag). The AWS SDK's
+//     configuration applies: credentials, AWS_REGION, and the endpoint in
+//     AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL. Reads are strongly
+//     consistent unless the URL says consistent_read=false;
 //   - firestore://projects/P/databases/(default)/documents/C?name_field=id
-//     and mongo://DATABASE/COLLECTION?id_field=id — link their drivers with
-//     a blank import of gocloud.dev/docstore/gcpfirestore or
-//     gocloud.dev/docstore/mongodocstore.
+//     — Firestore (gocloud.dev/docstore/gcpfirestore), in the Google
+//     builds;
+//   - mongo://DATABASE/COLLECTION?id_field=id — MongoDB, Cosmos DB for
+//     MongoDB on Azure: blank-import gocloud.dev/docstore/mongodocstore (a
+//     module of its own) in the program.
 //
 // # Documents
 //
@@ -50,8 +54,7 @@ import (
 	"time"
 
 	gcdocstore "gocloud.dev/docstore"
-	_ "gocloud.dev/docstore/awsdynamodb/v2" // dynamodb:// URLs
-	_ "gocloud.dev/docstore/memdocstore"    // mem:// URLs
+	_ "gocloud.dev/docstore/memdocstore" // mem:// URLs
 	"gocloud.dev/gcerrors"
 
 	"github.com/polyfn/polyfn/core/idempotency"
