@@ -54,6 +54,7 @@ import (
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/auth"
 	"github.com/polyfn/polyfn/core/idempotency"
+	"github.com/polyfn/polyfn/core/idempotency/docstore"
 	"github.com/polyfn/polyfn/core/resource"
 )
 
@@ -131,10 +132,9 @@ func New(cfg Config) (*core.App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &shop{cfg: cfg, idem: &lateStore{}}
+	s := &shop{cfg: cfg}
 	app := core.NewApp()
 	app.OnStart(s.start)
-	app.OnStop(s.idem.close)
 	app.OnStop(func(ctx context.Context) error {
 		s.cfg.Logger.InfoContext(ctx, "shop stopped")
 		return nil
@@ -150,7 +150,7 @@ func New(cfg Config) (*core.App, error) {
 		app.HTTP("api", s.api(), core.OnHTTP("/api/"), core.WithMemory(256), core.WithInstances(0, 50),
 			core.WithRollout(core.Canary(10, 5*time.Minute)), core.Public(), // it checks JWTs and API keys itself
 			core.Uses(OrdersQueue, core.Publish), core.Uses(OrdersTable, core.Read, core.Write)),
-		app.Event("fulfil", idempotency.New(s.idem)(core.Typed(s.fulfil)), core.OnQueue(OrdersQueue.Name).WithBatchSize(10),
+		app.Event("fulfil", idempotency.New(docstore.OnStart(app))(core.Typed(s.fulfil)), core.OnQueue(OrdersQueue.Name).WithBatchSize(10),
 			core.WithTimeout(2*time.Minute), idempotency.Uses(),
 			core.Uses(OrdersTable, core.Read, core.Write), core.Uses(StockTable, core.Read, core.Write), core.Uses(OrderPlaced, core.Publish)),
 		app.Event("nightly-report", s.nightlyReport, core.OnSchedule("0 2 * * *", "Europe/Paris"), core.WithTimeout(5*time.Minute),
@@ -175,11 +175,10 @@ func New(cfg Config) (*core.App, error) {
 type shop struct {
 	cfg             Config
 	rs              *resource.Resources
-	idem            *lateStore
 	callers, events auth.Authenticator // set by start, before any request
 }
 
-// start reads the settings and opens the idempotency store.
+// start reads the settings.
 func (s *shop) start(ctx context.Context, cfg core.Config) error {
 	api, events, err := authenticators(authSettings{key: cfg.Get(SettingAPIKey),
 		jwksURL: cfg.Get(SettingJWKSURL), issuer: cfg.Get(SettingJWTIssuer), audience: cfg.Get(SettingJWTAudience),
@@ -194,9 +193,6 @@ func (s *shop) start(ctx context.Context, cfg core.Config) error {
 	}
 	if s.cfg.Level != nil {
 		s.cfg.Level.Set(level)
-	}
-	if err := s.idem.open(ctx); err != nil {
-		return err
 	}
 	s.cfg.Logger.InfoContext(ctx, "shop started", "log_level", level.String(), "jwt", cfg.Get(SettingJWKSURL) != "")
 	return nil
