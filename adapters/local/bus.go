@@ -49,12 +49,12 @@ type target struct {
 	kind core.TriggerKind
 }
 
-// startBus attaches the App's local bus to a runtime configured as the
-// adapter's, and returns the function that detaches it and waits, at most
+// startBus attaches the App's local bus to the adapter's runtime rt, and
+// returns the function that detaches it and waits, at most
 // c.shutdownTimeout, for the deliveries under way (their retries
 // included); at that deadline their contexts are canceled.
-func startBus(app *core.App, c config) (stop func()) {
-	b := newBus(app, c)
+func startBus(app *core.App, rt *invoke.Runtime, c config) (stop func()) {
+	b := newBus(app, rt, c)
 	detach, err := localbus.Attach(app, b.deliver)
 	if detach == nil {
 		b.log.Error("local bus not attached: published events are not delivered", "error", err)
@@ -69,8 +69,7 @@ func startBus(app *core.App, c config) (stop func()) {
 	}
 }
 
-func newBus(app *core.App, c config) *bus {
-	rt := invoke.New(invoke.Config{Provider: c.provider, Logger: c.logger, ExposeErrors: c.exposeErrors})
+func newBus(app *core.App, rt *invoke.Runtime, c config) *bus {
 	b := &bus{rt: rt, log: c.logger, targets: map[string][]target{}, retry: busFirstRetry,
 		slots: make(chan struct{}, busConcurrency)}
 	b.ctx, b.cancel = context.WithCancelCause(context.Background())

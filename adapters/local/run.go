@@ -72,12 +72,12 @@ func Serve(ctx context.Context, ln net.Listener, app *core.App, opts ...Option) 
 	if c.logger == logger {
 		slog.SetDefault(logger) // functions' slog.InfoContext(ctx, ...) lines carry the invocation
 	}
-	h, err := Handler(app, opts...)
+	h, rt, err := newHandler(app, c)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer startBus(app, c)() // in-process delivery of what the App publishes without a URL (bus.go)
+	defer startBus(app, rt, c)() // in-process delivery of what the App publishes without a URL (bus.go)
 	limits := c.limits.Or(httpserve.Limits{WriteTimeout: httpserve.WriteTimeoutFor(0, 0, app.Functions())})
 	return httpserve.Serve(ctx, ln, h, c.logger, httpserve.Options{
 		Limits: limits, ShutdownTimeout: c.shutdownTimeout, Name: "local", Attrs: []any{"functions", app.Names()},

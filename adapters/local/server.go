@@ -14,7 +14,13 @@ import (
 // concurrent use. It returns an error when the App's routes collide or
 // WithFunction names no event function.
 func Handler(app *core.App, opts ...Option) (http.Handler, error) {
-	c := newConfig(opts)
+	h, _, err := newHandler(app, newConfig(opts))
+	return h, err
+}
+
+// newHandler returns Handler's handler and the runtime it runs functions
+// on, which Run's local bus shares.
+func newHandler(app *core.App, c config) (http.Handler, *invoke.Runtime, error) {
 	rt := invoke.New(invoke.Config{
 		Provider:       c.provider,
 		Logger:         c.logger,
@@ -24,7 +30,7 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 	})
 	mux := http.NewServeMux()
 	if err := invoke.Handle(mux, "GET /healthz", http.HandlerFunc(health)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	direct := map[string]http.Handler{} // POST paths of event functions
 	for _, f := range app.Functions() {
@@ -33,28 +39,28 @@ func Handler(app *core.App, opts ...Option) (http.Handler, error) {
 		case core.HTTPFunction:
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn.HTTP(w, r, start(r)) })
 			if err := invoke.Route(mux, f, h); err != nil {
-				return nil, fmt.Errorf("local: %w", err)
+				return nil, nil, fmt.Errorf("local: %w", err)
 			}
 		case core.EventFunction:
 			h := eventHandler(fn)
 			if err := invoke.Handle(mux, "POST /"+f.Name, h); err != nil {
-				return nil, fmt.Errorf("local: event function %q: %w", f.Name, err)
+				return nil, nil, fmt.Errorf("local: event function %q: %w", f.Name, err)
 			}
 			direct["/"+f.Name] = h
 		}
 	}
 	root, err := app.Select(c.function, core.EventFunction)
 	if err != nil && c.function != "" {
-		return nil, fmt.Errorf("local: the function served at /: %w", err)
+		return nil, nil, fmt.Errorf("local: the function served at /: %w", err)
 	}
 	if root != nil {
 		h := eventHandler(rt.Function(root))
 		if err := invoke.Handle(mux, "POST /{$}", h); err != nil {
-			return nil, fmt.Errorf("local: event function %q at /: %w", root.Name, err)
+			return nil, nil, fmt.Errorf("local: event function %q at /: %w", root.Name, err)
 		}
 		direct["/"] = h
 	}
-	return &router{direct: direct, mux: mux}, nil
+	return &router{direct: direct, mux: mux}, rt, nil
 }
 
 // start describes the invocation a request begins: its id is the
