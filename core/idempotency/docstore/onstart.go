@@ -50,7 +50,9 @@ func OnStart(app *core.App) idempotency.Store {
 // has started.
 var ErrNotStarted = errors.New("idempotency store: the App has not started yet (the store opens in its start hook)")
 
-type startStore struct{ s atomic.Pointer[idempotency.Store] }
+type startStore struct {
+	s atomic.Pointer[idempotency.Store]
+}
 
 func (l *startStore) store() (idempotency.Store, error) {
 	if p := l.s.Load(); p != nil {
