@@ -21,8 +21,9 @@
 //     AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL. Reads are strongly
 //     consistent unless the URL says consistent_read=false;
 //   - firestore://projects/P/databases/(default)/documents/C?name_field=id
-//     — Firestore (gocloud.dev/docstore/gcpfirestore), in the Google
-//     builds;
+//     — Firestore: blank-import gocloud.dev/docstore/gcpfirestore in the
+//     program (not linked here, so that a Google build that does not use
+//     it links no Google Cloud SDK);
 //   - mongo://DATABASE/COLLECTION?id_field=id — MongoDB, Cosmos DB for
 //     MongoDB on Azure: blank-import gocloud.dev/docstore/mongodocstore (a
 //     module of its own) in the program.
