@@ -56,7 +56,7 @@ var layers = []struct {
 	// OpenTelemetry: only in the package that turns it on, so that only
 	// binaries that import it link it. Its tests drive real adapters and
 	// read what an in-test OTLP receiver got.
-	{pkg: "core/otelfn/...", allow: []string{"STD", "core/...", "internal/...", otelModules},
+	{pkg: "core/otelfn/...", allow: []string{"STD", ceEvent, "core/...", "internal/...", otelModules},
 		tests: []string{"adapters/...", otelProto, protobufModule, "github.com/aws/aws-lambda-go/..."}},
 	{pkg: "core/auth/...", allow: []string{"STD", "core/...", "internal/..."}},
 	// The Go CDK and the cloud SDKs its drivers need: only in the packages
@@ -68,8 +68,8 @@ var layers = []struct {
 	{pkg: "core/resource/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", goCDK, awsSDK, "github.com/Azure/azure-sdk-for-go/...", "cloud.google.com/go/..."},
 		tests: []string{"adapters/...", "providers/...", "github.com/aws/aws-lambda-go/...", "google.golang.org/..."}},
 	// The contract: the standard library, the CloudEvents event model and
-	// the two pieces of shared plumbing it is built on.
-	{pkg: "core/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/intern", "internal/mediatype"}},
+	// the pieces of shared plumbing it is built on.
+	{pkg: "core/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/intern", "internal/mediatype", "internal/opaque"}},
 
 	// Programs the load benchmark builds: functions served as users serve
 	// them (through adapters.Run), beside bare handlers doing the same work.

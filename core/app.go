@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/opaque"
 )
 
 // FunctionKind says how a function is called.
@@ -71,8 +73,8 @@ type Function struct {
 	// (Uses); manifests create them and grant exactly these rights.
 	Uses []Use
 
-	app     *App
-	event   EventFunc
+	app     opaque.Box[*App]
+	event   opaque.Box[EventFunc]
 	handler http.Handler
 }
 
@@ -81,15 +83,17 @@ type Function struct {
 // *PanicError result that middleware sees like any error. Adapters call it once at
 // start-up: middleware added to the App later is not seen.
 func (f *Function) EventFunc() EventFunc {
-	if f.event == nil {
+	fn, app := opaque.Get(f.event), opaque.Get(f.app)
+	if fn == nil {
 		return nil
 	}
 	// The inner recovery lets middleware see a handler's panic as an error;
 	// the outer one catches panics in middleware itself.
-	if len(f.app.mw) == 0 {
-		return recoverEvent(f.event)
+	mw := opaque.Get(app.mw)
+	if len(mw) == 0 {
+		return recoverEvent(fn)
 	}
-	return recoverEvent(chain(recoverEvent(f.event), f.app.mw))
+	return recoverEvent(chain(recoverEvent(fn), mw))
 }
 
 // HTTPHandler returns the function's handler wrapped in the App's HTTP
@@ -100,7 +104,7 @@ func (f *Function) HTTPHandler() http.Handler {
 	if f.handler == nil {
 		return nil
 	}
-	return chainHTTP(f.handler, f.app.httpMW)
+	return chainHTTP(f.handler, opaque.Get(f.app).httpMW)
 }
 
 // Trigger returns the function's first trigger of kind k.
@@ -119,7 +123,7 @@ func (f *Function) Trigger(k TriggerKind) (Trigger, bool) {
 type App struct {
 	funcs  []*Function
 	byName map[string]*Function
-	mw     []Middleware
+	mw     opaque.Box[[]Middleware]
 	httpMW []HTTPMiddleware
 	life   lifecycle // settings and hooks (lifecycle.go)
 
@@ -157,7 +161,7 @@ func (a *App) Event(name string, fn EventFunc, opts ...FunctionOption) error {
 	if fn == nil {
 		return fmt.Errorf("polyfn: event function %q: %w: nil EventFunc", name, ErrInvalidFunction)
 	}
-	return a.add(&Function{Name: name, Kind: EventFunction, event: fn}, opts)
+	return a.add(&Function{Name: name, Kind: EventFunction, event: opaque.Of(fn)}, opts)
 }
 
 // HTTP registers an HTTP function. Without an OnHTTP trigger it is served at
@@ -182,7 +186,7 @@ func (a *App) add(f *Function, opts []FunctionOption) error {
 	if f.Kind == HTTPFunction && len(f.Triggers) == 0 {
 		f.Triggers = []Trigger{OnHTTP("/" + f.Name)}
 	}
-	f.app = a
+	f.app = opaque.Of(a)
 	a.funcs = append(a.funcs, f)
 	a.byName[f.Name] = f
 	return nil
@@ -251,7 +255,7 @@ func (a *App) checkRoute(t Trigger) error {
 }
 
 // Use appends middleware for every event function. mws[0] runs first.
-func (a *App) Use(mws ...Middleware) { a.mw = append(a.mw, mws...) }
+func (a *App) Use(mws ...Middleware) { a.mw = opaque.Of(append(opaque.Get(a.mw), mws...)) }
 
 // UseHTTP appends middleware for every HTTP function. mws[0] runs first.
 func (a *App) UseHTTP(mws ...HTTPMiddleware) { a.httpMW = append(a.httpMW, mws...) }

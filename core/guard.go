@@ -1,6 +1,10 @@
 package core
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/polyfn/polyfn/internal/opaque"
+)
 
 // GuardEvents adds HTTP middleware that runs in front of the App's event
 // functions where an adapter serves them to HTTP callers the platform does
@@ -22,12 +26,13 @@ func (a *App) GuardEvents(mws ...HTTPMiddleware) {
 // for an HTTP function or when the App has no guard. Adapters call it once
 // per function, at start-up.
 func (f *Function) EventGuard(h http.Handler) http.Handler {
-	if f.Kind != EventFunction || f.app == nil {
+	app := opaque.Get(f.app)
+	if f.Kind != EventFunction || app == nil {
 		return h
 	}
-	f.app.guardMu.Lock()
-	guards := append([]HTTPMiddleware(nil), f.app.guards...)
-	f.app.guardMu.Unlock()
+	app.guardMu.Lock()
+	guards := append([]HTTPMiddleware(nil), app.guards...)
+	app.guardMu.Unlock()
 	if len(guards) == 0 {
 		return h
 	}

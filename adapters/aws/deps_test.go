@@ -48,3 +48,33 @@ func TestPeersOnlyInTests(t *testing.T) {
 		}
 	}
 }
+
+// TestNoEventJSONMethods checks that a Lambda binary of an event function
+// does not link the CloudEvents SDK's Event.MarshalJSON and UnmarshalJSON,
+// which bring json-iterator's reflection encoders and decoders (about
+// 160 KB of binary): no type that polyfn stores in an interface may reach
+// core.Event through its fields or signatures (see internal/opaque). The
+// binary is the one BenchmarkColdStart measures against its native peer.
+func TestNoEventJSONMethods(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a Lambda binary")
+	}
+	bin := t.TempDir() + "/bootstrap"
+	build := exec.Command("go", "build", "-tags", "polyfn.aws,lambda.norpc", "-o", bin, "./internal/coldstart/polyfn")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command("go", "tool", "nm", bin).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go tool nm: %v\n%s", err, out)
+	}
+	syms := string(out)
+	if !strings.Contains(syms, "github.com/polyfn/polyfn/adapters/aws.") {
+		t.Fatal("go tool nm lists no symbol of the aws adapter")
+	}
+	for _, m := range []string{"event.Event.MarshalJSON", "event.(*Event).UnmarshalJSON"} {
+		if strings.Contains(syms, "github.com/cloudevents/sdk-go/v2/"+m) {
+			t.Errorf("the Lambda binary links %s: a type stored in an interface reaches core.Event (go build -ldflags=-dumpdep shows which)", m)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/metrics"
 	"github.com/polyfn/polyfn/internal/emf"
@@ -72,7 +73,7 @@ func (o *emfObserver) Invocation(ctx context.Context) (context.Context, string, 
 	return context.WithValue(ctx, collectorKey{}, c), "", func(err error) { o.write(ctx, inv, c, err) }
 }
 
-func (o *emfObserver) Record(ctx context.Context, _ *core.Event, _ string, _, _ int) (context.Context, string, func(error)) {
+func (o *emfObserver) Record(ctx context.Context, _ event.EventContext, _ string, _, _ int) (context.Context, string, func(error)) {
 	return ctx, "", func(error) {}
 }
 

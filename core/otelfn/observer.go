@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/metrics"
 	"github.com/polyfn/polyfn/internal/cejson"
@@ -180,7 +181,8 @@ var (
 // span, which the invocation ends.
 func noEnd(error) {}
 
-func (o *observer) Record(ctx context.Context, e *core.Event, own string, index, size int) (context.Context, string, func(error)) {
+func (o *observer) Record(ctx context.Context, ec event.EventContext, own string, index, size int) (context.Context, string, func(error)) {
+	e := &core.Event{Context: ec}
 	if index < 0 {
 		// One event: its attributes go on the invocation's span, unless it
 		// names another trace, which then gets a span of its own.

@@ -13,6 +13,7 @@ import (
 	"github.com/polyfn/polyfn/internal/jsonscan"
 	"github.com/polyfn/polyfn/internal/mediatype"
 	"github.com/polyfn/polyfn/internal/rfc3339"
+	"github.com/polyfn/polyfn/internal/strview"
 )
 
 // checkJSON reports an error unless b is one JSON value in valid UTF-8
@@ -163,7 +164,7 @@ func (d *objDecoder) extension(name, low, value []byte) error {
 	case '"':
 		s, _, err := unquote(value[1 : len(value)-1])
 		if err == nil {
-			err = checkText(s)
+			err = checkText(strview.Of(s))
 		}
 		if err != nil {
 			return invalid("extension %s: %v", key, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/polyfn/polyfn/internal/intern"
 	"github.com/polyfn/polyfn/internal/mediatype"
+	"github.com/polyfn/polyfn/internal/strview"
 )
 
 // Marshal returns e in the JSON format, on one line.
@@ -95,7 +96,7 @@ func Append(dst []byte, e event.Event) ([]byte, error) {
 		dst = appendCompact(dst, data)
 	case !e.DataBase64 && mediatype.IsText(mt) && utf8.Valid(data):
 		dst = append(dst, `,"data":`...)
-		dst = appendText(dst, data)
+		dst = appendText(dst, strview.Of(data))
 	default:
 		dst = appendBase64(dst, data)
 	}
@@ -140,7 +141,7 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD.
 func AppendString(dst []byte, s string) []byte { return appendText(dst, s) }
 
-func appendText[T string | []byte](dst []byte, s T) []byte {
+func appendText(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

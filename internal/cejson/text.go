@@ -15,7 +15,7 @@ import (
 // names the offending character and its byte offset.
 func CheckString(s string) error { return checkText(s) }
 
-func checkText[T string | []byte](s T) error {
+func checkText(s string) error {
 	i := 0
 	for i < len(s) && s[i]-0x20 < 0x7F-0x20 { // printable ASCII, the common case
 		i++
@@ -47,7 +47,7 @@ func checkText[T string | []byte](s T) error {
 // or more, as utf8.DecodeRune does, for strings and bytes alike. size is 0
 // for an invalid sequence (overlong forms, surrogates and code points past
 // U+10FFFF are invalid).
-func decodeRune[T string | []byte](s T, i int) (r rune, size int) {
+func decodeRune(s string, i int) (r rune, size int) {
 	c := s[i]
 	var n int
 	switch {

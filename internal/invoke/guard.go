@@ -8,6 +8,7 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
+	"github.com/polyfn/polyfn/internal/opaque"
 )
 
 // EventHandler returns the http.Handler that serves fn's events with
@@ -21,7 +22,7 @@ import (
 // the context they pass on, with the caller's identity, is the one the
 // invocation begins on.
 func (fn *Function) EventHandler(start func(*http.Request) Start, dec Decoder) http.Handler {
-	serve := &eventServer{fn: fn, start: start, dec: dec}
+	serve := &eventServer{fn: fn, start: start, dec: opaque.Of(dec)}
 	guarded := fn.def.EventGuard(serve)
 	if guarded == http.Handler(serve) {
 		return serve
@@ -66,19 +67,23 @@ func platformToken(fn *Function) []byte {
 	return []byte(v)
 }
 
+// eventServer serves a function's events. Its decoder, like a guarded
+// request's, is kept in an opaque.Box: eventServer goes in an interface,
+// and a Decoder's signature names core.Event (see package opaque).
 type eventServer struct {
 	fn    *Function
 	start func(*http.Request) Start
-	dec   Decoder
+	dec   opaque.Box[Decoder]
 }
 
 func (s *eventServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.start == nil { // ServeGuarded's handler: the request carries them
-		g, _ := r.Context().Value(guardedKey{}).(guardedReq)
+		b, _ := r.Context().Value(guardedKey{}).(opaque.Box[guardedReq])
+		g := opaque.Get(b)
 		s.fn.ServeEvents(w, r, g.start, g.dec)
 		return
 	}
-	s.fn.ServeEvents(w, r, s.start(r), s.dec)
+	s.fn.ServeEvents(w, r, s.start(r), opaque.Get(s.dec))
 }
 
 // ServeGuarded serves r like ServeEvents, behind the App's event guards
@@ -95,7 +100,7 @@ func (fn *Function) ServeGuarded(w http.ResponseWriter, r *http.Request, s Start
 		fn.ServeEvents(w, r, s, dec)
 		return
 	}
-	fn.guarded.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), guardedKey{}, guardedReq{s, dec})))
+	fn.guarded.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), guardedKey{}, opaque.Of(guardedReq{s, dec}))))
 }
 
 // guardedKey keys the Start and Decoder of a request ServeGuarded serves.

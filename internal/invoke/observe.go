@@ -27,10 +27,14 @@ type recordKey struct{}
 type recordCtx struct {
 	context.Context
 	rt          *Runtime
-	ev          core.Event
-	index, size int    // the event's place in a batch; -1 and 1 for a single event
-	span        string // the traceparent an Observer gave the event's run
+	ec          event.EventContext // the event's attributes: holding the Event itself would cost its JSON methods (package opaque)
+	index, size int                // the event's place in a batch; -1 and 1 for a single event
+	span        string             // the traceparent an Observer gave the event's run
 }
+
+// event returns an Event with the record's attributes and no data, for
+// reading its extensions.
+func (c *recordCtx) event() core.Event { return core.Event{Context: c.ec} }
 
 func (c *recordCtx) Value(key any) any {
 	if key == (recordKey{}) {
@@ -42,7 +46,7 @@ func (c *recordCtx) Value(key any) any {
 // withRecord returns ctx carrying e, the event the function runs on,
 // record index of a batch of size records (-1 and 1 for a single event).
 func (rt *Runtime) withRecord(ctx context.Context, e core.Event, index, size int) *recordCtx {
-	return &recordCtx{Context: ctx, rt: rt, ev: e, index: index, size: size}
+	return &recordCtx{Context: ctx, rt: rt, ec: e.Context, index: index, size: size}
 }
 
 // current returns the trace context the function runs in on the event:
@@ -58,14 +62,14 @@ func (c *recordCtx) current() (tp, state string) {
 // distributed-tracing extension, else what the runtime's RecordTrace
 // finds in it (an SQS message's AWSTraceHeader), else "".
 func (c *recordCtx) traceParent() (tp, state string) {
-	if v, ok := core.ExtensionString(c.ev, ExtTraceParent); ok {
+	if v, ok := core.ExtensionString(c.event(), ExtTraceParent); ok {
 		if _, ok := tracectx.Parse(v); ok {
-			state, _ = core.ExtensionString(c.ev, ExtTraceState)
+			state, _ = core.ExtensionString(c.event(), ExtTraceState)
 			return v, state
 		}
 	}
 	if f := c.rt.cfg.RecordTrace; f != nil {
-		return f(c.ev), ""
+		return f(c.ec), ""
 	}
 	return "", ""
 }
@@ -100,7 +104,7 @@ func LogFields(ctx context.Context) (f slogx.Fields, ok bool) {
 	}
 	f = slogx.Fields{Function: inv.Function, InvocationID: inv.ID, ColdStart: inv.ColdStart}
 	if rc, ok := ctx.Value(recordKey{}).(*recordCtx); ok {
-		f.EventID, f.EventType, f.EventSource = rc.ev.ID(), rc.ev.Type(), rc.ev.Source()
+		f.EventID, f.EventType, f.EventSource = rc.ec.GetID(), rc.ec.GetType(), rc.ec.GetSource()
 	}
 	tp, _ := TraceParent(ctx)
 	if p, ok := tracectx.Parse(tp); ok {
@@ -163,10 +167,10 @@ func replyTrace(ctx context.Context, reply *core.Event) traceExt {
 	}
 	if rc, ok := ctx.Value(recordKey{}).(*recordCtx); ok && rc.span == "" {
 		// The event's own extensions, as they are.
-		if v, ok := core.Extension(rc.ev, ExtTraceParent); ok {
+		if v, ok := core.Extension(rc.event(), ExtTraceParent); ok {
 			if s, _ := v.(string); s != "" {
 				if _, ok := tracectx.Parse(s); ok {
-					st, _ := core.Extension(rc.ev, ExtTraceState)
+					st, _ := core.Extension(rc.event(), ExtTraceState)
 					t := traceExt{parent: s, boxedParent: v, boxedState: st}
 					t.state, _ = st.(string)
 					return t

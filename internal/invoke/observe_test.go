@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
 )
@@ -44,12 +45,12 @@ func (o *fakeObserver) Invocation(ctx context.Context) (context.Context, string,
 	return ctx, child(inv.TraceParent, "aaaaaaaaaaaaaaaa"), func(err error) { o.log("invocation end err=%v", err) }
 }
 
-func (o *fakeObserver) Record(ctx context.Context, e *core.Event, parent string, index, size int) (context.Context, string, func(error)) {
-	o.log("record %s parent=%s %d/%d", e.ID(), parent, index, size)
+func (o *fakeObserver) Record(ctx context.Context, e event.EventContext, parent string, index, size int) (context.Context, string, func(error)) {
+	o.log("record %s parent=%s %d/%d", e.GetID(), parent, index, size)
 	if parent == "" {
 		parent, _ = TraceParent(ctx)
 	}
-	return ctx, child(parent, "bbbbbbbbbbbbbbbb"), func(err error) { o.log("record %s end err=%v", e.ID(), err) }
+	return ctx, child(parent, "bbbbbbbbbbbbbbbb"), func(err error) { o.log("record %s end err=%v", e.GetID(), err) }
 }
 
 func TestObserver(t *testing.T) {
@@ -107,8 +108,8 @@ func TestObserver(t *testing.T) {
 // invocation's, and replies carry it.
 func TestTraceParentWithoutObserver(t *testing.T) {
 	var seen []string
-	fn := newFunction(t, Config{Provider: "test", RecordTrace: func(e core.Event) string {
-		if e.ID() == "native" {
+	fn := newFunction(t, Config{Provider: "test", RecordTrace: func(ec event.EventContext) string {
+		if ec.GetID() == "native" {
 			return tpEvent
 		}
 		return ""

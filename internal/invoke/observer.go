@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/polyfn/polyfn/core"
+	"github.com/cloudevents/sdk-go/v2/event"
 )
 
 // An Observer watches invocations and the events they run on: package
@@ -28,7 +28,7 @@ type Observer interface {
 	// when none), index the event's place in a batch of size events (-1 and
 	// 1 for a single event). It returns what Invocation returns, for the
 	// event.
-	Record(ctx context.Context, e *core.Event, parent string, index, size int) (context.Context, string, func(error))
+	Record(ctx context.Context, e event.EventContext, parent string, index, size int) (context.Context, string, func(error))
 }
 
 // observers holds the installed Observers: nil, one, or a multi.
@@ -95,7 +95,7 @@ func (m multi) Invocation(ctx context.Context) (context.Context, string, func(er
 	}
 }
 
-func (m multi) Record(ctx context.Context, e *core.Event, parent string, index, size int) (context.Context, string, func(error)) {
+func (m multi) Record(ctx context.Context, e event.EventContext, parent string, index, size int) (context.Context, string, func(error)) {
 	tp := ""
 	ends := make([]func(error), len(m))
 	for i, o := range m {
@@ -172,7 +172,7 @@ func ObservedTraceParent(ctx context.Context) string {
 // returns the context the function runs with and the end function.
 func observeRecord(o Observer, rc *recordCtx, index, size int) (context.Context, func(error)) {
 	parent, _ := rc.traceParent()
-	ctx, tp, end := o.Record(rc, &rc.ev, parent, index, size)
+	ctx, tp, end := o.Record(rc, rc.ec, parent, index, size)
 	rc.span = tp
 	return ctx, end
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
+	"github.com/polyfn/polyfn/internal/opaque"
 )
 
 // Event runs fn on e with ctx, a context Begin returned, and logs a
@@ -32,7 +33,7 @@ func (fn *Function) runEvent(ctx context.Context, e core.Event) (res driver.Reco
 	if o := loadObserver(); o != nil {
 		ctx, end = observeRecord(o, rc, -1, 1)
 	}
-	reply, err := fn.event(ctx, e)
+	reply, err := opaque.Get(fn.event)(ctx, e)
 	if err != nil {
 		fn.LogFailure(ctx, e, -1, err)
 	} else {
@@ -81,7 +82,7 @@ func (fn *Function) runRecord(ctx context.Context, e core.Event) (*core.Event, e
 			ctx, end = observeRecord(o, rc, rc.index, rc.size)
 		}
 	}
-	reply, err := fn.event(ctx, e)
+	reply, err := opaque.Get(fn.event)(ctx, e)
 	if err == nil {
 		carryTrace(ctx, reply)
 	}

@@ -17,8 +17,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/driver"
+	"github.com/polyfn/polyfn/internal/opaque"
 	"github.com/polyfn/polyfn/internal/slogx"
 )
 
@@ -59,7 +61,7 @@ type Config struct {
 	// an event names in the platform's own terms, for an event without the
 	// CloudEvents distributed-tracing extension: an SQS message's
 	// AWSTraceHeader. "" means none.
-	RecordTrace func(core.Event) string
+	RecordTrace func(event.EventContext) string
 	// PanicHeader is added to the answer of an HTTP function that panicked
 	// before writing its header (Cloud Functions' X-Google-Status: crash).
 	PanicHeader http.Header
@@ -103,7 +105,7 @@ func (rt *Runtime) MaxBodyBytes() int64 { return rt.cfg.MaxBodyBytes }
 type Function struct {
 	rt      *Runtime
 	def     *core.Function
-	event   core.EventFunc
+	event   opaque.Box[core.EventFunc]
 	http    http.Handler
 	routes  []route // the function's own routes with wildcards
 	log     *slog.Logger
@@ -123,7 +125,7 @@ func (rt *Runtime) Function(f *core.Function) *Function {
 	fn := &Function{
 		rt:      rt,
 		def:     f,
-		event:   f.EventFunc(),
+		event:   opaque.Of(f.EventFunc()),
 		http:    f.HTTPHandler(),
 		log:     rt.cfg.Logger.With("function", f.Name),
 		timeout: timeout,

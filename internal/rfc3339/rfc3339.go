@@ -16,6 +16,8 @@ import (
 	"errors"
 	"sync/atomic"
 	"time"
+
+	"github.com/polyfn/polyfn/internal/strview"
 )
 
 // ErrSyntax is wrapped by every error Parse returns.
@@ -31,7 +33,7 @@ func Parse(s string) (time.Time, error) {
 
 // ParseBytes is Parse on bytes, without converting them to a string.
 func ParseBytes(b []byte) (time.Time, error) {
-	if t, ok := parse(b, false); ok {
+	if t, ok := parse(strview.Of(b), false); ok {
 		return t, nil
 	}
 	return time.Time{}, ErrSyntax
@@ -39,10 +41,13 @@ func ParseBytes(b []byte) (time.Time, error) {
 
 // ParseZoneless is Parse that also reads a date-time without a zone, such
 // as the .NET UTC DateTime text Azure's host sends ("2023-10-12T20:13:49"),
-// as UTC. It takes a string or bytes, and never allocates.
-func ParseZoneless[T string | []byte](s T) (time.Time, bool) { return parse(s, true) }
+// as UTC. It never allocates.
+func ParseZoneless(s string) (time.Time, bool) { return parse(s, true) }
 
-func parse[T string | []byte](s T, zoneless bool) (time.Time, bool) {
+// ParseZonelessBytes is ParseZoneless on bytes.
+func ParseZonelessBytes(b []byte) (time.Time, bool) { return parse(strview.Of(b), true) }
+
+func parse(s string, zoneless bool) (time.Time, bool) {
 	// 2006-01-02T15:04:05[.frac](Z|±hh:mm)
 	if len(s) < len("2006-01-02T15:04:05") || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
 		s[10] != 'T' && s[10] != 't' {
@@ -120,7 +125,7 @@ func zone(offset int) *time.Location {
 }
 
 // digits reads a run of ASCII digits.
-func digits[T string | []byte](s T) (int, bool) {
+func digits(s string) (int, bool) {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]

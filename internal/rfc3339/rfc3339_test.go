@@ -62,7 +62,10 @@ func TestParseZoneless(t *testing.T) {
 		"2022-06-20 06:00:06":         "",
 		"2022-06-20T06:00:06+0200":    "",
 	} {
-		got, ok := ParseZoneless([]byte(in))
+		got, ok := ParseZoneless(in)
+		if gotB, okB := ParseZonelessBytes([]byte(in)); okB != ok || !gotB.Equal(got) {
+			t.Errorf("ParseZonelessBytes(%q) = %v, %v; ParseZoneless gave %v, %v", in, gotB, okB, got, ok)
+		}
 		if want == "" {
 			if ok {
 				t.Errorf("ParseZoneless(%q) = %v, want a refusal", in, got)

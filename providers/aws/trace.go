@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/internal/tracectx"
 )
@@ -20,8 +21,9 @@ func TraceParent(xray string) (traceparent string, ok bool) {
 // header: an SQS message's AWSTraceHeader system attribute (the
 // ExtXRayTrace extension), which names the trace of the message's sender.
 // It returns "" when the event carries none, or none that is well-formed.
-func RecordTraceParent(e core.Event) string {
-	xray, _ := core.ExtensionString(e, ExtXRayTrace)
+// It takes the event's attributes (e.Context), which is all it reads.
+func RecordTraceParent(ec event.EventContext) string {
+	xray, _ := core.ExtensionString(core.Event{Context: ec}, ExtXRayTrace)
 	tp, _ := tracectx.FromXRay(xray)
 	return tp
 }

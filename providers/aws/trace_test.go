@@ -27,7 +27,7 @@ func TestRecordTraceParent(t *testing.T) {
 			if tt.header != "" {
 				e.SetExtension(ExtXRayTrace, tt.header)
 			}
-			if got := RecordTraceParent(e); got != tt.want {
+			if got := RecordTraceParent(e.Context); got != tt.want {
 				t.Errorf("RecordTraceParent = %q, want %q", got, tt.want)
 			}
 		})

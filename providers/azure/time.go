@@ -32,7 +32,7 @@ func metaTime(raw json.RawMessage) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	if t, ok := rfc3339.ParseZoneless(b); ok {
+	if t, ok := rfc3339.ParseZonelessBytes(b); ok {
 		return t.UTC(), nil
 	}
 	return ParseTime(string(b))
