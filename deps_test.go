@@ -59,6 +59,9 @@ var layers = []struct {
 	{pkg: "core/otelfn/...", allow: []string{"STD", ceEvent, "core/...", "internal/...", otelModules},
 		tests: []string{"adapters/...", otelProto, protobufModule, "github.com/aws/aws-lambda-go/..."}},
 	{pkg: "core/auth/...", allow: []string{"STD", "core/...", "internal/..."}},
+	// The metrics API, with the EMF writer the AWS adapter starts through
+	// internal/emf's hook: linked only by programs that record metrics.
+	{pkg: "core/metrics/...", allow: []string{"STD", ceEvent, "core/...", "internal/..."}},
 	// The Go CDK and the cloud SDKs its drivers need: only in the packages
 	// that open stores and resources through it, so that only binaries that
 	// import them link it. Their tests drive real adapters, decode what a

@@ -49,13 +49,15 @@ func TestPeersOnlyInTests(t *testing.T) {
 	}
 }
 
-// TestNoEventJSONMethods checks that a Lambda binary of an event function
-// does not link the CloudEvents SDK's Event.MarshalJSON and UnmarshalJSON,
-// which bring json-iterator's reflection encoders and decoders (about
-// 160 KB of binary): no type that polyfn stores in an interface may reach
-// core.Event through its fields or signatures (see internal/opaque). The
-// binary is the one BenchmarkColdStart measures against its native peer.
-func TestNoEventJSONMethods(t *testing.T) {
+// TestLinkedSymbols checks that a Lambda binary of an event function that
+// records no metrics links neither the CloudEvents SDK's Event.MarshalJSON
+// and UnmarshalJSON, which bring json-iterator's reflection encoders and
+// decoders (about 160 KB of binary: no type that polyfn stores in an
+// interface may reach core.Event through its fields or signatures, see
+// internal/opaque), nor the EMF writer (about 33 KB; package core/metrics
+// brings it). The binary is the one BenchmarkColdStart measures against its
+// native peer.
+func TestLinkedSymbols(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a Lambda binary")
 	}
@@ -76,5 +78,8 @@ func TestNoEventJSONMethods(t *testing.T) {
 		if strings.Contains(syms, "github.com/cloudevents/sdk-go/v2/"+m) {
 			t.Errorf("the Lambda binary links %s: a type stored in an interface reaches core.Event (go build -ldflags=-dumpdep shows which)", m)
 		}
+	}
+	if strings.Contains(syms, "github.com/polyfn/polyfn/internal/emf.Append") {
+		t.Error("the Lambda binary of a function that records no metrics links the EMF writer")
 	}
 }

@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/polyfn/polyfn/adapters/aws"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/metrics"
+	"github.com/polyfn/polyfn/internal/emf"
 )
 
 // Each invocation writes its EMF lines when it ends: the built-in metrics
@@ -77,5 +80,17 @@ func TestEMF(t *testing.T) {
 	}
 	if _, err := aws.StartMetrics("", &out, nil); err == nil {
 		t.Error("an empty namespace is accepted")
+	}
+}
+
+// Without package core/metrics in the program (emf.Start unset),
+// StartMetrics says what to import instead of writing nothing silently.
+func TestStartMetricsWithoutPackage(t *testing.T) {
+	saved := emf.Start
+	emf.Start = nil
+	defer func() { emf.Start = saved }()
+	if _, err := aws.StartMetrics("Shop", io.Discard, nil); !errors.Is(err, aws.ErrNoMetrics) ||
+		!strings.Contains(err.Error(), "core/metrics") {
+		t.Errorf("StartMetrics without core/metrics: %v, want ErrNoMetrics naming the package", err)
 	}
 }

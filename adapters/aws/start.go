@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -32,7 +33,8 @@ import (
 //     the logger Start installs as slog's default (see NewLogHandler);
 //   - POLYFN_METRICS_NAMESPACE (or POWERTOOLS_METRICS_NAMESPACE): the
 //     CloudWatch namespace of the Embedded Metric Format lines written at
-//     the end of each invocation (see StartMetrics); unset writes none.
+//     the end of each invocation (see StartMetrics), in a program that
+//     imports package core/metrics; unset writes none.
 //
 // Options given to Start override the environment. Before serving, Start
 // runs the App's start hooks with the environment (core.App.Start: the
@@ -71,7 +73,11 @@ func Start(app *core.App, opts ...Option) {
 		slog.SetDefault(logger) // functions' slog.InfoContext(ctx, ...) lines carry the invocation
 	}
 	if ns := metricsNamespace(); ns != "" {
-		if _, err := StartMetrics(ns, os.Stdout, h.fn.Logger()); err != nil {
+		_, err := StartMetrics(ns, os.Stdout, h.fn.Logger())
+		switch {
+		case errors.Is(err, ErrNoMetrics):
+			h.fn.Logger().Warn("no metrics written: "+err.Error(), "namespace", ns)
+		case err != nil:
 			fmt.Fprintln(os.Stderr, "aws:", err)
 			os.Exit(1)
 		}

@@ -8,9 +8,12 @@
 // Where the measurements go is the adapter's or the program's choice: on
 // AWS Lambda, with a namespace set (POLYFN_METRICS_NAMESPACE or
 // POWERTOOLS_METRICS_NAMESPACE), they are CloudWatch Embedded Metric Format
-// lines written when the invocation ends; with package core/otelfn, they
-// are OpenTelemetry metrics exported over OTLP. With no backend installed
-// they cost one atomic load and go nowhere.
+// lines written when the invocation ends, beside the built-in Invocations,
+// Errors, Duration and ColdStart. The EMF writer is in this package, so
+// that only a program that imports it links it: a function that records
+// no metrics of its own imports it blank to get the built-in ones. With
+// package core/otelfn, they are OpenTelemetry metrics exported over OTLP.
+// With no backend installed they cost one atomic load and go nowhere.
 package metrics
 
 import (
