@@ -32,35 +32,37 @@ func Serve(app *core.App, logger *slog.Logger) error {
 		return err
 	}
 	exports := js.Global().Get("Object").New()
+	x := newExchange(exports)
+	w := workers{idle: make(chan func())}
 	exports.Set("fetch", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		head, body, resolve := args[0].String(), bytesOf(args[1]), args[2]
-		go func() {
+		id, head, body := x.request(args)
+		w.run(func() {
 			status, header, out := h.Fetch(head, body)
-			resolve.Invoke([]any{status, header, toJS(out)})
-		}()
+			x.answer(id, status, header, out)
+		})
 		return nil
 	}))
 	exports.Set("scheduled", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		cron, when, resolve, reject := args[0].String(), args[1].Float(), args[2], args[3]
-		go func() {
+		w.run(func() {
 			if err := h.Scheduled(context.Background(), cron, when); err != nil {
 				reject.Invoke(err.Error())
 				return
 			}
 			resolve.Invoke()
-		}()
+		})
 		return nil
 	}))
 	exports.Set("queue", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		batch, resolve, reject := bytesOf(args[0]), args[1], args[2]
-		go func() {
+		w.run(func() {
 			out, err := h.Queue(context.Background(), batch)
 			if err != nil {
 				reject.Invoke(err.Error())
 				return
 			}
 			resolve.Invoke(toJS(out))
-		}()
+		})
 		return nil
 	}))
 	js.Global().Set("__polyfn", exports)

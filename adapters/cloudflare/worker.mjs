@@ -3,7 +3,9 @@
 // workerd. It starts the Go program on the first event of an isolate (the
 // global scope may not use timers or I/O), hands the program the Worker's
 // string bindings as its environment, and passes fetch, scheduled and queue
-// events to it. Bodies are copied into bytes before Go sees them.
+// events to it. Bodies are copied into bytes before Go sees them. A fetch
+// crosses through two buffers the program made once (see exchange_js.go):
+// a request makes no JavaScript value for Go to track but the call's own.
 import "./wasm_exec.js";
 import wasm from "./app.wasm";
 
@@ -11,6 +13,19 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 let started = null;
 const pending = new Set(); // the reject functions of calls Go has not answered
+const fetches = new Map(); // fetch id → { resolve, reject } until Go answers
+let nextID = 1;
+
+// answer is how Go answers fetch id: the header lines and the body are in
+// app.out (or buf when they did not fit), and must be copied out at once.
+globalThis.__polyfnAnswer = (id, status, headLen, bodyLen, buf) => {
+  const f = fetches.get(id);
+  if (!f) return;
+  fetches.delete(id);
+  pending.delete(f.reject);
+  const src = buf || f.app.out;
+  f.resolve([status, dec.decode(src.subarray(0, headLen)), src.slice(headLen, headLen + bodyLen)]);
+};
 
 // start runs the Go program once per isolate, or again after it exited.
 function start(env) {
@@ -31,6 +46,7 @@ function start(env) {
       reject(e);
       for (const r of pending) r(e);
       pending.clear();
+      fetches.clear();
     };
     go.run(inst).then(() => exited(), exited);
   });
@@ -44,6 +60,35 @@ function call(fn, ...args) {
   return new Promise((resolve, reject) => {
     pending.add(reject);
     fn(...args, (v) => { pending.delete(reject); resolve(v); }, (e) => { pending.delete(reject); reject(new Error(e)); });
+  });
+}
+
+// fetchGo hands a request to Go: its head ("METHOD\nURL\n" then
+// "name:value\n" lines) and body (null for none) are written into app.in,
+// or into a buffer of their own when they do not fit.
+function fetchGo(app, head, body) {
+  return new Promise((resolve, reject) => {
+    const id = nextID++;
+    const rejectFetch = (e) => { fetches.delete(id); pending.delete(rejectFetch); reject(e); };
+    fetches.set(id, { app, resolve, reject: rejectFetch });
+    pending.add(rejectFetch);
+    const bodyLen = body === null ? -1 : body.length;
+    const fn = app.fetch; // called without a this: one value fewer for Go
+    try {
+      const { read, written } = enc.encodeInto(head, app.in);
+      if (read === head.length && written + Math.max(bodyLen, 0) <= app.in.length) {
+        if (body !== null) app.in.set(body, written);
+        fn(id, written, bodyLen);
+        return;
+      }
+      const h = enc.encode(head);
+      const buf = new Uint8Array(h.length + Math.max(bodyLen, 0));
+      buf.set(h);
+      if (body !== null) buf.set(body, h.length);
+      fn(id, h.length, bodyLen, buf);
+    } catch (e) {
+      rejectFetch(e);
+    }
   });
 }
 
@@ -72,7 +117,7 @@ export default {
       const app = await start(env);
       globalThis.__polyfnEnv = env;
       const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-      const [status, head, out] = await call(app.fetch, request.method + "\n" + request.url + "\n" + headerLines(request.headers), body);
+      const [status, head, out] = await fetchGo(app, request.method + "\n" + request.url + "\n" + headerLines(request.headers), body);
       const headers = new Headers();
       for (const line of head.split("\n")) {
         const i = line.indexOf(":");

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/polyfn/polyfn/adapters/cloudflare"
 	"github.com/polyfn/polyfn/adapters/cloudflare/cfbuild"
@@ -21,6 +22,7 @@ func TestWorkerdEcho(t *testing.T) {
 	cloudflaretest.RequireWorkerd(t)
 	dir := cloudflaretest.Build(t, "../../examples/echo", nil)
 	w := cloudflaretest.Serve(t, dir, pcf.WorkerdFile, false)
+	big := strings.Repeat("0123456789abcdef", 5000) // 80,000 bytes: over worker.mjs's 64 KiB buffers both ways
 	ce := func(id, data string) http.Header {
 		return http.Header{"Ce-Specversion": {"1.0"}, "Ce-Id": {id}, "Ce-Source": {"/edge/test"}, "Ce-Type": {"com.example.ping"},
 			"Content-Type": {"application/json"}}
@@ -65,6 +67,13 @@ func TestWorkerdEcho(t *testing.T) {
 				t.Errorf("answer %s (%v)", body, err)
 			}
 		}},
+		{"request and answer larger than the exchange buffers", "/http-echo", http.Header{"X-Edge": {"big"}}, big, 200,
+			func(t *testing.T, _ *http.Response, body []byte) {
+				var got struct{ Body string }
+				if err := json.Unmarshal(body, &got); err != nil || got.Body != big {
+					t.Errorf("answer of %d bytes (%v): want the %d-byte body back", len(body), err, len(big))
+				}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +84,32 @@ func TestWorkerdEcho(t *testing.T) {
 			tt.check(t, resp, body)
 		})
 	}
+	t.Run("a waiting handler does not hold up the next request", func(t *testing.T) {
+		slow := make(chan time.Time, 1)
+		req, err := http.NewRequest("POST", w.URL+"/echo", strings.NewReader(`{"sleep_ms":400}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = ce("e-slow", "")
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Errorf("sleeping event: %v", err)
+			} else if resp.Body.Close(); resp.StatusCode != 200 {
+				t.Errorf("sleeping event: status %d", resp.StatusCode)
+			}
+			slow <- time.Now()
+		}()
+		time.Sleep(100 * time.Millisecond) // the first request is waiting in its handler
+		resp, body := w.Post(t, "/echo", ce("e-fast", ""), []byte(`{}`))
+		fast := time.Now()
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d: %s", resp.StatusCode, body)
+		}
+		if done := <-slow; !fast.Before(done) {
+			t.Errorf("the second request was answered %v after the sleeping one: it waited for it", fast.Sub(done))
+		}
+	})
 }
 
 // TestWorkerdTriggers serves the test program behind the driver Worker and

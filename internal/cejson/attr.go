@@ -189,13 +189,14 @@ func setAttribute(ec *event.EventContextV1, store *Context, name, s string) erro
 		if err := checkExtensionChars(name); err != nil {
 			return err // not a context attribute's name: k < 0
 		}
-		if _, ok := ec.Extensions[name]; ok {
-			return twice(name)
-		}
 		if ec.Extensions == nil {
 			ec.Extensions = make(map[string]any, 2)
 		}
+		n := len(ec.Extensions) // a repeat leaves the size: no lookup first
 		ec.Extensions[name] = s
+		if len(ec.Extensions) == n {
+			return twice(name) // the context is discarded with the error
+		}
 	}
 	return nil
 }

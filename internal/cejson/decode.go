@@ -289,7 +289,7 @@ func decodeBase64(raw []byte) ([]byte, error) {
 }
 
 // validJSON reports whether b is one JSON value in valid UTF-8.
-func validJSON(b []byte) bool { return utf8.Valid(b) && jsonscan.Valid(b) }
+func validJSON(b []byte) bool { return jsonscan.ValidUTF8(b) }
 
 // extensionNames are the extension names polyfn and its platforms send
 // most: reading them does not allocate.

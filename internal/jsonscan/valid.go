@@ -1,5 +1,7 @@
 package jsonscan
 
+import "unicode/utf8"
+
 // maxDepth is the nesting encoding/json accepts.
 const maxDepth = 10000
 
@@ -8,7 +10,14 @@ const maxDepth = 10000
 // function call per byte and without allocating for nesting up to 64
 // levels. Like json.Valid it does not check that strings are valid UTF-8,
 // and it refuses nesting deeper than encoding/json's 10000 levels.
-func Valid(b []byte) bool {
+func Valid(b []byte) bool { return valid(b, false) }
+
+// ValidUTF8 is Valid that also requires the strings to be valid UTF-8, as
+// RFC 8259 does (outside strings JSON is ASCII, which Valid checks): what
+// utf8.Valid(b) && Valid(b) reports, in the same single pass.
+func ValidUTF8(b []byte) bool { return valid(b, true) }
+
+func valid(b []byte, strict bool) bool {
 	var buf [64]byte
 	stack := buf[:0] // the open containers, '{' or '['
 	i := SkipSpace(b, 0)
@@ -33,13 +42,13 @@ func Valid(b []byte) bool {
 			}
 			stack = append(stack, c)
 			if c == '{' {
-				if i = memberStart(b, i); i < 0 {
+				if i = memberStart(b, i, strict); i < 0 {
 					return false
 				}
 			}
 			continue
 		case '"':
-			if i = validString(b, i); i < 0 {
+			if i = validString(b, i, strict); i < 0 {
 				return false
 			}
 		case 't':
@@ -73,7 +82,7 @@ func Valid(b []byte) bool {
 			case ',':
 				i = SkipSpace(b, i+1)
 				if top == '{' {
-					if i = memberStart(b, i); i < 0 {
+					if i = memberStart(b, i, strict); i < 0 {
 						return false
 					}
 				}
@@ -94,11 +103,11 @@ func Valid(b []byte) bool {
 
 // memberStart checks the name and colon of an object member starting at
 // b[i] and returns the index of its value, or -1.
-func memberStart(b []byte, i int) int {
+func memberStart(b []byte, i int, strict bool) int {
 	if i >= len(b) || b[i] != '"' {
 		return -1
 	}
-	if i = validString(b, i); i < 0 {
+	if i = validString(b, i, strict); i < 0 {
 		return -1
 	}
 	i = SkipSpace(b, i)
@@ -108,11 +117,25 @@ func memberStart(b []byte, i int) int {
 	return SkipSpace(b, i+1)
 }
 
+// plain marks the bytes a JSON string holds as they are: not '"', '\\',
+// a control character, or (for strict UTF-8) a byte of a multi-byte
+// sequence.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // validString returns the index just past the valid JSON string starting
-// at b[i], or -1.
-func validString(b []byte, i int) int {
+// at b[i], or -1. With strict, the string must be valid UTF-8.
+func validString(b []byte, i int, strict bool) int {
 	for i++; i < len(b); i++ {
-		switch c := b[i]; {
+		c := b[i]
+		if plain[c] {
+			continue
+		}
+		switch {
 		case c == '"':
 			return i + 1
 		case c < 0x20:
@@ -132,6 +155,12 @@ func validString(b []byte, i int) int {
 			default:
 				return -1
 			}
+		case strict: // c >= utf8.RuneSelf
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				return -1
+			}
+			i += size - 1
 		}
 	}
 	return -1

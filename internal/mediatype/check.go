@@ -23,6 +23,11 @@ import (
 // Every encoder that turns an event's datacontenttype, or any other value
 // that came from input, into a Content-Type header must call it first.
 func Check(ct string) error {
+	for _, k := range known {
+		if ct == k {
+			return nil // the common media types, as they are spelt
+		}
+	}
 	i := token(ct, 0)
 	if i == 0 {
 		return checkError(ct, 0, "a type")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -103,7 +102,7 @@ func binaryEvent(body []byte, ct string, attrs [][2]string) (core.Event, bool, e
 	if body != nil {
 		e.DataEncoded = body
 		e.DataBase64 = cejson.IsBinaryData(e.DataContentType(), body)
-		if !e.DataBase64 && mediatype.IsJSON(mediatype.OfPtr(ec.DataContentType)) && !(jsonscan.Valid(body) && utf8.Valid(body)) {
+		if !e.DataBase64 && mediatype.IsJSON(mediatype.OfPtr(ec.DataContentType)) && !jsonscan.ValidUTF8(body) {
 			return core.Event{}, false, fmt.Errorf("data is not valid JSON, which datacontenttype %q announces", e.DataContentType())
 		}
 	}

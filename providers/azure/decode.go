@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/cloudevents/sdk-go/v2/types"
@@ -395,7 +394,7 @@ func (c *evctx) setBody(e *core.Event, body []byte, ct string, binary bool) erro
 	c.v1.DataContentType = &c.ct
 	e.DataEncoded = body
 	e.DataBase64 = binary || cejson.IsBinaryData(ct, body)
-	if !e.DataBase64 && mediatype.IsJSON(mediatype.Of(ct)) && !(jsonscan.Valid(body) && utf8.Valid(body)) {
+	if !e.DataBase64 && mediatype.IsJSON(mediatype.Of(ct)) && !jsonscan.ValidUTF8(body) {
 		return invalid("data is not valid JSON, which its content type %q announces", ct)
 	}
 	return nil

@@ -407,7 +407,7 @@ func looksJSON(b []byte) bool {
 	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
 		return false
 	}
-	return jsonscan.Valid(b) && utf8.Valid(b)
+	return jsonscan.ValidUTF8(b)
 }
 
 // padSequence zero-pads a decimal sequence number to 20 digits, so that
