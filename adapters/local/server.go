@@ -64,13 +64,14 @@ func newHandler(app *core.App, c config) (http.Handler, *invoke.Runtime, error) 
 }
 
 // start describes the invocation a request begins: its id is the
-// X-Request-Id header when the caller sends one.
+// X-Request-Id header when the caller sends one, its trace context the
+// traceparent header and, beside it only, tracestate.
 func start(r *http.Request) invoke.Start {
-	return invoke.Start{
-		ID:          first(r.Header["X-Request-Id"]),
-		TraceParent: first(r.Header["Traceparent"]),
-		TraceState:  first(r.Header["Tracestate"]),
+	s := invoke.Start{ID: first(r.Header["X-Request-Id"]), TraceParent: first(r.Header["Traceparent"])}
+	if s.TraceParent != "" {
+		s.TraceState = first(r.Header["Tracestate"])
 	}
+	return s
 }
 
 // first returns a header's first value: Header.Get without canonicalizing

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/internal/sample"
 	"github.com/polyfn/polyfn/providers/aws"
@@ -63,7 +64,7 @@ func httpRequest(p Provider, app *core.App, f *core.Function, r *http.Request) (
 				break
 			}
 		}
-		payload, err := sample.AWSHTTP(awsHTTPTriggers[src], invoke.NewID(), r)
+		payload, err := sample.AWSHTTP(awsHTTPTriggers[src], driver.NewID(), r)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -61,5 +62,46 @@ func TestRegisterPayload(t *testing.T) {
 	other := core.NewEvent("2", "/test", "com.example.other", "application/json", []byte(`{"ID":"o-2"}`))
 	if o, err := core.Decode[order](other); err != nil || o.ID != "o-2" {
 		t.Fatalf("other types read their data: %+v, %v", o, err)
+	}
+}
+
+var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestNewID(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		id := driver.NewID()
+		if !uuidV4.MatchString(id) || seen[id] {
+			t.Fatalf("NewID() = %q: want a fresh version 4 UUID", id)
+		}
+		seen[id] = true
+	}
+}
+
+// An invocation the platform gave no id gets a fresh one, in the context's
+// own allocation, that stays as it is.
+func TestWithInvocationNewID(t *testing.T) {
+	ctx := driver.WithInvocation(context.Background(), &core.Invocation{Function: "f"})
+	id := core.InvocationFrom(ctx).ID
+	if !uuidV4.MatchString(id) {
+		t.Fatalf("ID = %q: want a version 4 UUID", id)
+	}
+	other := core.InvocationFrom(driver.WithInvocation(context.Background(), &core.Invocation{Function: "f"})).ID
+	if other == id || core.InvocationFrom(ctx).ID != id {
+		t.Fatalf("IDs %q then %q, and %q again", id, other, core.InvocationFrom(ctx).ID)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		_ = driver.WithInvocation(context.Background(), &core.Invocation{Function: "f"})
+	}); n != 1 {
+		t.Errorf("WithInvocation allocates %v times, want 1", n)
+	}
+}
+
+func BenchmarkNewID(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if len(driver.NewID()) != 36 {
+			b.Fatal("bad id")
+		}
 	}
 }

@@ -37,8 +37,16 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		}
 		return event.Event{}, fmt.Errorf("%w: missing required header ce-specversion", cejson.ErrInvalid)
 	}
-	ct := ContentType(h)
-	if vs := h["Content-Type"]; len(vs) > 1 {
+	vs, ok := h["Content-Type"]
+	if !ok {
+		vs = h.Values("Content-Type")
+	}
+	var ct string
+	switch len(vs) {
+	case 0:
+	case 1:
+		ct = vs[0]
+	default:
 		return event.Event{}, fmt.Errorf("%w: header Content-Type is given %d times", cejson.ErrInvalid, len(vs))
 	}
 	if ct = trimOWS(ct); ct != "" {
@@ -87,11 +95,16 @@ func readHeaders(c *cejson.Context, h http.Header, keys []string) (sawVersion bo
 		case "specversion":
 			sawVersion = true
 		}
-		v, err := DecodeHeaderValue(vs[0])
+		v, printable, err := decodeHeaderValue(vs[0])
 		if err != nil {
 			return fmt.Errorf("%w: header %s: %v", cejson.ErrInvalid, k, err)
 		}
-		if err := c.Set(name, v); err != nil {
+		if printable {
+			err = c.SetPrintable(name, v)
+		} else {
+			err = c.Set(name, v)
+		}
+		if err != nil {
 			return fmt.Errorf("header %s: %w", k, err)
 		}
 		return nil
@@ -203,7 +216,14 @@ func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error 
 	if _, has := exts["traceparent"]; has || t.Parent == "" {
 		t = Trace{}
 	}
-	vals := make([]string, 0, 10+len(exts))
+	// Room for id, source, type, Content-Type, one optional attribute, the
+	// extensions and the trace; past that, append moves on to a new array
+	// (the headers set already keep the old one).
+	n := 5 + len(exts)
+	if t.Parent != "" {
+		n += 2
+	}
+	vals := make([]string, 0, n)
 	set := func(key, v string) {
 		vals = append(vals, EncodeHeaderValue(v))
 		h[key] = vals[len(vals)-1 : len(vals) : len(vals)]

@@ -5,19 +5,21 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/polyfn/polyfn/internal/swar"
 )
 
 // EncodeHeaderValue percent-encodes space, '"', '%' and every byte outside
 // U+0021..U+007E, as the HTTP binding requires for ce- header values.
 func EncodeHeaderValue(s string) string {
+	if swar.Visible(s) { // the common case, written as is
+		return s
+	}
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if escapeByte[s[i]] {
 			n++
 		}
-	}
-	if n == 0 {
-		return s
 	}
 	const hex = "0123456789ABCDEF"
 	b := make([]byte, 0, len(s)+2*n)
@@ -33,30 +35,30 @@ func EncodeHeaderValue(s string) string {
 }
 
 // escapeByte marks the bytes a ce- header value percent-encodes: space,
-// '"', '%' and everything outside U+0021..U+007E. plainByte marks those a
-// received value may hold and be returned as is: printable ASCII (space
-// included) but '%'.
-var escapeByte, plainByte = func() (esc, plain [256]bool) {
+// '"', '%' and everything outside U+0021..U+007E.
+var escapeByte = func() (esc [256]bool) {
 	for c := 0; c < 256; c++ {
 		esc[c] = c <= 0x20 || c >= 0x7F || c == '"' || c == '%'
-		plain[c] = c >= 0x20 && c < 0x7F && c != '%'
 	}
-	return esc, plain
+	return esc
 }()
 
 // DecodeHeaderValue unquotes an RFC 7230 quoted-string, then percent-decodes
 // once, then checks that the result is valid UTF-8.
 func DecodeHeaderValue(v string) (string, error) {
+	v, _, err := decodeHeaderValue(v)
+	return v, err
+}
+
+// decodeHeaderValue is DecodeHeaderValue, and reports whether v was
+// returned as it came, trimmed: printable ASCII without '%' and not
+// quoted, a value that needs no other character check.
+func decodeHeaderValue(v string) (_ string, plain bool, err error) {
 	v = trimOWS(v)
-	plain := true // printable ASCII without '%': the common case, returned as is
-	for i := 0; i < len(v); i++ {
-		if !plainByte[v[i]] {
-			plain = false
-			break
+	if swar.Printable(v) { // the common case, returned as is
+		if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+			return v, true, nil
 		}
-	}
-	if plain && (len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"') {
-		return v, nil
 	}
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		var b strings.Builder
@@ -70,9 +72,9 @@ func DecodeHeaderValue(v string) (string, error) {
 	}
 	if strings.IndexByte(v, '%') < 0 {
 		if !utf8.ValidString(v) {
-			return "", errors.New("value is not valid UTF-8")
+			return "", false, errors.New("value is not valid UTF-8")
 		}
-		return v, nil
+		return v, false, nil
 	}
 	b := make([]byte, 0, len(v))
 	for i := 0; i < len(v); i++ {
@@ -81,15 +83,15 @@ func DecodeHeaderValue(v string) (string, error) {
 			continue
 		}
 		if i+2 >= len(v) || unhex(v[i+1]) < 0 || unhex(v[i+2]) < 0 {
-			return "", fmt.Errorf("bad percent-encoding at byte %d of %q", i, v)
+			return "", false, fmt.Errorf("bad percent-encoding at byte %d of %q", i, v)
 		}
 		b = append(b, byte(unhex(v[i+1])<<4|unhex(v[i+2])))
 		i += 2
 	}
 	if !utf8.Valid(b) {
-		return "", fmt.Errorf("percent-decoded value of %q is not valid UTF-8", v)
+		return "", false, fmt.Errorf("percent-decoded value of %q is not valid UTF-8", v)
 	}
-	return string(b), nil
+	return string(b), false, nil
 }
 
 // trimOWS trims the optional white space of HTTP (RFC 9110: SP and HTAB)

@@ -70,7 +70,7 @@ func memberIndex(name []byte) int { return attrIndex(string(name)) }
 // attribute that ec already holds is an error: an event read from a map
 // (headers, message attributes) must not depend on the map's order.
 func SetAttribute(ec *event.EventContextV1, name, s string) error {
-	return setAttribute(ec, nil, name, s)
+	return setAttribute(ec, nil, name, s, false)
 }
 
 // Context is an event context with room for the values its optional
@@ -80,6 +80,7 @@ type Context struct {
 	v1                   event.EventContextV1
 	time                 types.Timestamp
 	subject, contentType string
+	held                 string // the value of the first string extension (box)
 }
 
 // NewContext returns an empty Context.
@@ -89,7 +90,12 @@ func NewContext() *Context { return &Context{} }
 func (c *Context) V1() *event.EventContextV1 { return &c.v1 }
 
 // Set is SetAttribute on c's context.
-func (c *Context) Set(name, s string) error { return setAttribute(&c.v1, c, name, s) }
+func (c *Context) Set(name, s string) error { return setAttribute(&c.v1, c, name, s, false) }
+
+// SetPrintable is Set for a value the caller knows to be printable ASCII
+// (U+0020..U+007E), which holds none of the characters CheckString
+// refuses: it is not checked for them again.
+func (c *Context) SetPrintable(name, s string) error { return setAttribute(&c.v1, c, name, s, true) }
 
 // setTime sets the time attribute.
 func (c *Context) setTime(t time.Time) error {
@@ -104,8 +110,8 @@ func (c *Context) setTime(t time.Time) error {
 func twice(name string) error { return invalid("attribute %s is given twice", name) }
 
 // setAttribute sets name on ec; store, when not nil, holds the values ec's
-// optional attributes point to.
-func setAttribute(ec *event.EventContextV1, store *Context, name, s string) error {
+// optional attributes point to. printable says s is printable ASCII.
+func setAttribute(ec *event.EventContextV1, store *Context, name, s string, printable bool) error {
 	k := attrIndex(name)
 	if k == attrTime {
 		t, err := rfc3339.Parse(s)
@@ -121,8 +127,10 @@ func setAttribute(ec *event.EventContextV1, store *Context, name, s string) erro
 		ec.Time = &types.Timestamp{Time: t}
 		return nil
 	}
-	if err := checkText(s); err != nil {
-		return invalid("attribute %s: %v", name, err)
+	if !printable {
+		if err := checkText(s); err != nil {
+			return invalid("attribute %s: %v", name, err)
+		}
 	}
 	switch k {
 	case attrSpecVersion:
@@ -193,7 +201,7 @@ func setAttribute(ec *event.EventContextV1, store *Context, name, s string) erro
 			ec.Extensions = make(map[string]any, 2)
 		}
 		n := len(ec.Extensions) // a repeat leaves the size: no lookup first
-		ec.Extensions[name] = s
+		ec.Extensions[name] = store.box(s)
 		if len(ec.Extensions) == n {
 			return twice(name) // the context is discarded with the error
 		}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
@@ -219,5 +221,36 @@ func BenchmarkAppend(b *testing.B) {
 		if _, err := Append(buf[:0], e); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Extensions read through a Context are strings, whether boxed in the
+// Context or on the heap, and reading the first boxes nothing more.
+func TestContextBoxesExtensions(t *testing.T) {
+	c := NewContext()
+	for _, kv := range [][2]string{{"id", "1"}, {"source", "/s"}, {"type", "t"}, {"traceparent", "tp"}, {"tracestate", "ts"}, {"third", "x"}, {"fourth", "y"}} {
+		if err := c.Set(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := c.V1().Extensions
+	want := map[string]any{"traceparent": "tp", "tracestate": "ts", "third": "x", "fourth": "y"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("extensions = %#v, want %#v", got, want)
+	}
+	for k, v := range want {
+		if s, ok := got[k].(string); !ok || s != v || got[k] != v {
+			t.Errorf("extension %s = %#v, want the string %q", k, got[k], v)
+		}
+	}
+	n := testing.AllocsPerRun(100, func() {
+		c := NewContext()
+		_ = c.Set("traceparent", "tp")
+	})
+	if n != 3 { // the Context, the map and its table
+		t.Errorf("reading an extension allocates %v times, want 3", n)
+	}
+	if s := unsafe.Sizeof(Context{}); s > 288 {
+		t.Errorf("a Context takes %d bytes: past the 288-byte size class", s)
 	}
 }

@@ -148,7 +148,7 @@ func (d *objDecoder) set(name, value []byte) error {
 	default:
 		v = string(s)
 	}
-	return setAttribute(&d.c.v1, d.c, memberNames[k], v)
+	return setAttribute(&d.c.v1, d.c, memberNames[k], v, false)
 }
 
 // extension reads an extension member named name, lower-cased as low.

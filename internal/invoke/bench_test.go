@@ -39,12 +39,3 @@ func BenchmarkBeginEventPlatformID(b *testing.B) {
 		cancel()
 	}
 }
-
-func BenchmarkNewID(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if len(NewID()) != 36 {
-			b.Fatal("bad id")
-		}
-	}
-}

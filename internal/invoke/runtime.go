@@ -8,10 +8,7 @@ package invoke
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/hex"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -177,9 +174,6 @@ func (fn *Function) Begin(ctx context.Context, s Start) (context.Context, contex
 		TraceState:  s.TraceState,
 		Logger:      fn.log,
 	}
-	if inv.ID == "" {
-		inv.ID = NewID()
-	}
 	cancel := context.CancelFunc(noCancel)
 	dl, has := ctx.Deadline()
 	if has {
@@ -204,28 +198,10 @@ func (fn *Function) Begin(ctx context.Context, s Start) (context.Context, contex
 	if slogx.Buffering() {
 		// The lines held back for the invocation go when it ends; an error
 		// line (a failure's among them) has written them already.
-		end, id := cancel, inv.ID
+		end, id := cancel, core.InvocationFrom(ctx).ID
 		cancel = func() { end(); slogx.EndInvocation(id) }
 	}
 	return ctx, cancel
-}
-
-// NewID returns a random version 4 UUID, the id of an invocation the
-// platform gave none. It is unique, not secret.
-func NewID() string {
-	var u [16]byte
-	binary.LittleEndian.PutUint64(u[:8], rand.Uint64())
-	binary.LittleEndian.PutUint64(u[8:], rand.Uint64())
-	u[6] = u[6]&0x0f | 0x40 // version 4
-	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	hex.Encode(b[9:13], u[4:6])
-	hex.Encode(b[14:18], u[6:8])
-	hex.Encode(b[19:23], u[8:10])
-	hex.Encode(b[24:], u[10:])
-	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
-	return string(b[:])
 }
 
 // TriggerOf returns the trigger kind that delivers events of portable kind

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -28,18 +27,6 @@ func newFunction(t testing.TB, c Config, register func(*core.App)) *Function {
 }
 
 func nop(context.Context, core.Event) (*core.Event, error) { return nil, nil }
-
-func TestNewID(t *testing.T) {
-	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	seen := map[string]bool{}
-	for i := 0; i < 1000; i++ {
-		id := NewID()
-		if !uuid.MatchString(id) || seen[id] {
-			t.Fatalf("NewID() = %q: want a fresh version 4 UUID", id)
-		}
-		seen[id] = true
-	}
-}
 
 func TestBegin(t *testing.T) {
 	fn := newFunction(t, Config{Provider: "test"}, func(a *core.App) { core.Must(a.Event("f", nop)) })

@@ -20,101 +20,86 @@ func ValidUTF8(b []byte) bool { return valid(b, true) }
 func valid(b []byte, strict bool) bool {
 	var buf [64]byte
 	stack := buf[:0] // the open containers, '{' or '['
-	i := SkipSpace(b, 0)
+	i := 0
+	// The labels are the validator's states: a value starts at i (value),
+	// an object member starts at i (member). Jumping between them keeps
+	// the common bytes free of function calls.
+value:
+	i = SkipSpace(b, i)
+	if i >= len(b) {
+		return false
+	}
+	switch b[i] {
+	case '{', '[':
+		if len(stack) == maxDepth {
+			return false
+		}
+		open, close := b[i], b[i]+2 // '{'+2 is '}', '['+2 is ']'
+		if i = SkipSpace(b, i+1); i < len(b) && b[i] == close {
+			i++
+			break // an empty container is a whole value
+		}
+		stack = append(stack, open)
+		if open == '{' {
+			goto member
+		}
+		goto value
+	case '"':
+		if i = stringEnd(b, i, strict); i < 0 {
+			return false
+		}
+	case 't':
+		if i = literalAt(b, i, "true"); i < 0 {
+			return false
+		}
+	case 'f':
+		if i = literalAt(b, i, "false"); i < 0 {
+			return false
+		}
+	case 'n':
+		if i = literalAt(b, i, "null"); i < 0 {
+			return false
+		}
+	default:
+		if i = validNumber(b, i); i < 0 {
+			return false
+		}
+	}
+	// A value ended at i: close containers, or find the next value.
 	for {
-		// A value starts at i.
+		i = SkipSpace(b, i)
+		if len(stack) == 0 {
+			return i == len(b)
+		}
 		if i >= len(b) {
 			return false
 		}
-		switch c := b[i]; c {
-		case '{', '[':
-			close := byte('}')
-			if c == '[' {
-				close = ']'
-			}
-			if len(stack) == maxDepth {
-				return false
-			}
-			i = SkipSpace(b, i+1)
-			if i < len(b) && b[i] == close {
-				i++
-				break // an empty container is a whole value
-			}
-			stack = append(stack, c)
-			if c == '{' {
-				if i = memberStart(b, i, strict); i < 0 {
-					return false
-				}
-			}
-			continue
-		case '"':
-			if i = validString(b, i, strict); i < 0 {
-				return false
-			}
-		case 't':
-			if i = literalAt(b, i, "true"); i < 0 {
-				return false
-			}
-		case 'f':
-			if i = literalAt(b, i, "false"); i < 0 {
-				return false
-			}
-		case 'n':
-			if i = literalAt(b, i, "null"); i < 0 {
-				return false
-			}
-		default:
-			if i = validNumber(b, i); i < 0 {
-				return false
-			}
-		}
-		// A value ended at i: close containers, or find the next value.
-		for {
+		c, top := b[i], stack[len(stack)-1]
+		i++
+		switch {
+		case c == ',' && top == '{':
 			i = SkipSpace(b, i)
-			if len(stack) == 0 {
-				return i == len(b)
-			}
-			if i >= len(b) {
-				return false
-			}
-			top := stack[len(stack)-1]
-			switch b[i] {
-			case ',':
-				i = SkipSpace(b, i+1)
-				if top == '{' {
-					if i = memberStart(b, i, strict); i < 0 {
-						return false
-					}
-				}
-			case '}', ']':
-				if b[i] == '}' && top != '{' || b[i] == ']' && top != '[' {
-					return false
-				}
-				stack = stack[:len(stack)-1]
-				i++
-				continue
-			default:
-				return false
-			}
-			break
+			goto member
+		case c == ',':
+			goto value
+		case c == top+2: // the container's close
+			stack = stack[:len(stack)-1]
+		default:
+			return false
 		}
 	}
-}
-
-// memberStart checks the name and colon of an object member starting at
-// b[i] and returns the index of its value, or -1.
-func memberStart(b []byte, i int, strict bool) int {
+member: // the name, a colon, then the value
 	if i >= len(b) || b[i] != '"' {
-		return -1
+		return false
 	}
-	if i = validString(b, i, strict); i < 0 {
-		return -1
+	if i = stringEnd(b, i, strict); i < 0 {
+		return false
 	}
-	i = SkipSpace(b, i)
-	if i >= len(b) || b[i] != ':' {
-		return -1
+	if i = SkipSpace(b, i); i >= len(b) || b[i] != ':' {
+		return false
 	}
-	return SkipSpace(b, i+1)
+	i++
+	goto value
 }
 
 // plain marks the bytes a JSON string holds as they are: not '"', '\\',
@@ -127,10 +112,20 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// validString returns the index just past the valid JSON string starting
-// at b[i], or -1. With strict, the string must be valid UTF-8.
-func validString(b []byte, i int, strict bool) int {
-	for i++; i < len(b); i++ {
+// stringEnd returns the index just past the valid JSON string starting
+// at b[i], a '"', or -1. With strict, the string must be valid UTF-8.
+func stringEnd(b []byte, i int, strict bool) int {
+	for i++; i < len(b) && plain[b[i]]; i++ {
+	}
+	if i < len(b) && b[i] == '"' {
+		return i + 1
+	}
+	return stringRest(b, i, strict)
+}
+
+// stringRest is stringEnd from b[i], inside the string.
+func stringRest(b []byte, i int, strict bool) int {
+	for ; i < len(b); i++ {
 		c := b[i]
 		if plain[c] {
 			continue

@@ -53,13 +53,15 @@ func parse(s string, zoneless bool) (time.Time, bool) {
 		s[10] != 'T' && s[10] != 't' {
 		return time.Time{}, false
 	}
-	year, ok1 := digits(s[0:4])
-	month, ok2 := digits(s[5:7])
-	day, ok3 := digits(s[8:10])
-	hour, ok4 := digits(s[11:13])
-	min, ok5 := digits(s[14:16])
-	sec, ok6 := digits(s[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 ||
+	century, ok1 := two(s[0], s[1])
+	yy, ok2 := two(s[2], s[3])
+	month, ok3 := two(s[5], s[6])
+	day, ok4 := two(s[8], s[9])
+	hour, ok5 := two(s[11], s[12])
+	min, ok6 := two(s[14], s[15])
+	sec, ok7 := two(s[17], s[18])
+	year := century*100 + yy
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || month < 1 || month > 12 || day < 1 ||
 		day > daysIn(time.Month(month), year) || hour > 23 || min > 59 || sec > 60 {
 		return time.Time{}, false
 	}
@@ -86,8 +88,8 @@ func parse(s string, zoneless bool) (time.Time, bool) {
 	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
 	case len(rest) == 0 && zoneless:
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, ok1 := digits(rest[1:3])
-		om, ok2 := digits(rest[4:6])
+		oh, ok1 := two(rest[1], rest[2])
+		om, ok2 := two(rest[4], rest[5])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
 			return time.Time{}, false
 		}
@@ -125,16 +127,10 @@ func zone(offset int) *time.Location {
 }
 
 // digits reads a run of ASCII digits.
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
+// two reads the decimal number of two digits.
+func two(a, b byte) (int, bool) {
+	a, b = a-'0', b-'0' // a byte below '0' wraps past 9
+	return int(a)*10 + int(b), a <= 9 && b <= 9
 }
 
 func daysIn(m time.Month, year int) int {

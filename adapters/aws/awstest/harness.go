@@ -19,6 +19,7 @@ import (
 	"github.com/polyfn/polyfn/adapters/adaptertest"
 	"github.com/polyfn/polyfn/adapters/aws"
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/core/driver"
 	"github.com/polyfn/polyfn/internal/cejson"
 	"github.com/polyfn/polyfn/internal/invoke"
 	"github.com/polyfn/polyfn/internal/lambdaemu"
@@ -84,7 +85,7 @@ func (h *Harness) Invoke(ctx context.Context, fn string, payload []byte) ([]byte
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
-		AwsRequestID:       invoke.NewID(),
+		AwsRequestID:       driver.NewID(),
 		InvokedFunctionArn: "arn:aws:lambda:" + Region + ":" + Account + ":function:" + fn,
 	})
 	return ah.Invoke(ctx, payload)
@@ -275,7 +276,7 @@ func (h *Harness) Do(r *http.Request) (*http.Response, error) {
 	if !ok {
 		return response(r, http.StatusNotFound, `{"message":"Not Found"}`), nil
 	}
-	out, err := h.Invoke(r.Context(), fn, lambdaemu.APIGatewayV2(invoke.NewID(), r))
+	out, err := h.Invoke(r.Context(), fn, lambdaemu.APIGatewayV2(driver.NewID(), r))
 	if err != nil {
 		if _, err := errorType(err); err != nil {
 			return nil, err
