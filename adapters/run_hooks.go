@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/polyfn/polyfn/core"
@@ -21,15 +19,17 @@ const StopGrace = 2 * time.Second
 
 // start installs the adapter's log handler as slog's default (setLogger),
 // so that the start hooks' lines have the platform's shape, then runs app's
-// start hooks with the process environment (see core.App.Start). A
-// SIGINT or SIGTERM during start-up cancels their context. When they fail it prints the error, which names the missing
-// settings or the hook, to standard error and exits with status 1.
+// start hooks with the process environment (see core.App.Start), in
+// startContext's context: a SIGINT or SIGTERM during start-up cancels it
+// where the platform has signals. When they fail it prints the error,
+// which names the missing settings or the hook, to standard error and
+// exits with status 1.
 func start(app *core.App, setLogger func() error) {
 	if err := setLogger(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := startContext()
 	defer cancel()
 	if err := app.Start(ctx, os.LookupEnv); err != nil {
 		fmt.Fprintln(os.Stderr, err)

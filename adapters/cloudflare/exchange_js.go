@@ -2,86 +2,125 @@
 
 package cloudflare
 
-import "syscall/js"
+import (
+	"runtime"
+	"sync/atomic"
+	"syscall/js"
+	"unsafe"
+)
 
-// exchangeSize is the size of the two buffers a fetch crosses between
-// worker.mjs and Go through: a request's head and body, an answer's
-// header lines and body. What does not fit crosses in a buffer of its own.
+// exchangeSize is the size of the buffer in the module's memory that
+// worker.mjs writes a fetch request into. A larger request is copied into
+// a buffer of its own (__polyfnFill).
 const exchangeSize = 64 << 10
 
-// An exchange carries fetch requests and answers between worker.mjs and
-// Go through two Uint8Arrays made once (exports.in, exports.out) and one
-// JavaScript function (globalThis.__polyfnAnswer), so that a request
-// makes no JavaScript value in Go but the call's own: every js.Value Go
-// receives gets a finalizer, and setting those was half the time of a
-// call that did nothing else.
+// The exchange carries fetch requests and answers between worker.mjs and
+// Go through the module's memory, so that a request makes no JavaScript
+// value in Go and goes through no js.FuncOf callback: every js.Value Go
+// receives gets a finalizer, and a callback reads its event, id, receiver
+// and each argument, and writes its result, through a crossing each. The
+// export only queues the request: it runs on whatever goroutine the
+// program paused on, where the request may not run, since a handler may
+// wait on I/O.
 //
-// worker.mjs calls fetch(id, headLen, bodyLen[, buf]) after writing the
-// head ("METHOD\nURL\n" and "name:value\n" lines, UTF-8) and the body into
-// exports.in, or into buf when they do not fit; bodyLen is -1 for a
-// request without a body. Go copies them before fetch returns, and answers
-// with __polyfnAnswer(id, status, headerLen, bodyLen[, buf]) after writing
-// the header lines and the body into exports.out, or into buf; worker.mjs
+// worker.mjs writes the request's head ("METHOD\nURL\n" and
+// "name:value\n" lines, UTF-8) and body at address in (exports.in, of
+// exports.inSize bytes), calls the module's export
+// polyfn_fetch(id, headLen, bodyLen), bodyLen being -1 for a request
+// without a body, then resumes the program. A request that does not fit is
+// kept by worker.mjs until Go calls __polyfnFill(addr), which copies it to
+// addr. An event goroutine copies the request, before worker.mjs gets
+// control back, and runs it. Go answers with
+// __polyfnAnswer(id, status, headerAddr, headerLen, bodyAddr, bodyLen):
+// the header lines and the body are in the module's memory, and worker.mjs
 // copies them out before __polyfnAnswer returns.
-type exchange struct {
-	in, out, answerFn, uint8Array js.Value
+var exchange struct {
+	in           []byte
+	queue        chan request // requests not yet copied: at most one between resumes
+	idle         atomic.Int32 // event goroutines waiting on queue
+	serve        func(id int, head string, body []byte)
+	answer, fill js.Value // globalThis.__polyfnAnswer, __polyfnFill
 }
 
-func newExchange(exports js.Value) *exchange {
-	u8 := js.Global().Get("Uint8Array")
-	x := &exchange{in: u8.New(exchangeSize), out: u8.New(exchangeSize), answerFn: js.Global().Get("__polyfnAnswer"), uint8Array: u8}
-	exports.Set("in", x.in)
-	exports.Set("out", x.out)
-	return x
+// A request is polyfn_fetch's arguments.
+type request struct{ id, headLen, bodyLen int32 }
+
+// openExchange makes the request buffer and the first event goroutine,
+// routes polyfn_fetch to serve, and tells worker.mjs where the buffer is
+// (exports.in, exports.inSize).
+func openExchange(exports js.Value, serve func(id int, head string, body []byte)) {
+	exchange.in = make([]byte, exchangeSize)
+	exchange.queue = make(chan request, 64)
+	exchange.serve = serve
+	exchange.answer = js.Global().Get("__polyfnAnswer")
+	exchange.fill = js.Global().Get("__polyfnFill")
+	exports.Set("in", addr(exchange.in))
+	exports.Set("inSize", len(exchange.in))
+	go eventLoop()
 }
 
-// request reads fetch's arguments: the request's id, head and body (nil
-// for none).
-func (x *exchange) request(args []js.Value) (id int, head string, body []byte) {
-	id, headLen, bodyLen := args[0].Int(), args[1].Int(), args[2].Int()
-	src := x.in
-	if len(args) > 3 {
-		src = args[3]
-	}
-	b := make([]byte, headLen+max(bodyLen, 0))
-	js.CopyBytesToGo(b, src)
-	if bodyLen >= 0 {
-		body = b[headLen:]
-	}
-	return id, string(b[:headLen]), body
-}
-
-// answer hands request id's answer to worker.mjs.
-func (x *exchange) answer(id, status int, header string, body []byte) {
-	n := len(header) + len(body)
-	if n > exchangeSize {
-		buf := x.uint8Array.New(n)
-		js.CopyBytesToJS(buf, append([]byte(header), body...))
-		x.answerFn.Invoke(id, status, len(header), len(body), buf)
-		return
-	}
-	b := make([]byte, 0, n)
-	js.CopyBytesToJS(x.out, append(append(b, header...), body...))
-	x.answerFn.Invoke(id, status, len(header), len(body))
-}
-
-// workers are the goroutines that run the Worker's events. An event runs
-// on an idle one, or on a new one when all are busy (a handler waiting on
-// I/O must not hold up the next request); they never exit, so each keeps
-// the stack its events grew. A goroutine started per event grew its stack
-// again every time, and copying stacks was a tenth of a warm request's
-// time (measured under Node's V8).
-type workers struct{ idle chan func() }
-
-// run runs f on an idle worker, or on a new one.
-func (w *workers) run(f func()) {
+// fetchExport queues request id (see exchange) and reports whether it
+// could. It runs on whatever goroutine the program paused on, so it must
+// neither block nor allocate (an allocation may stop to assist the garbage
+// collector): the event goroutine copies the request.
+//
+//go:wasmexport polyfn_fetch
+func fetchExport(id, headLen, bodyLen int32) bool {
 	select {
-	case w.idle <- f:
+	case exchange.queue <- request{id, headLen, bodyLen}:
+		return true
 	default:
-		go func() {
-			for ; f != nil; f = <-w.idle {
-				f()
-			}
-		}()
+		return false
 	}
 }
+
+// eventLoop is an event goroutine: it copies a queued request and runs it.
+// One always waits on the queue, so that the request worker.mjs wrote is
+// copied before it writes the next: when the last one takes a request, it
+// starts another. They never exit, so each keeps the stack its events
+// grew: a goroutine started per event grew its stack again every time, and
+// copying stacks was a tenth of a warm request's time (measured under
+// Node's V8).
+func eventLoop() {
+	for {
+		exchange.idle.Add(1)
+		r := <-exchange.queue
+		head, body := r.copy()
+		if exchange.idle.Add(-1) == 0 {
+			go eventLoop() // this one may wait on I/O: the next request must not wait for it
+		}
+		exchange.serve(int(r.id), head, body)
+	}
+}
+
+// copy copies the request out of the exchange's buffer, or has
+// worker.mjs fill a buffer of its own when it did not fit.
+func (r request) copy() (head string, body []byte) {
+	n := int(r.headLen) + max(int(r.bodyLen), 0)
+	if r.headLen < 0 || n < 0 {
+		return "", nil // answered 400: the head does not parse
+	}
+	b := make([]byte, n)
+	if n <= len(exchange.in) {
+		copy(b, exchange.in)
+	} else {
+		exchange.fill.Invoke(addr(b))
+	}
+	if r.bodyLen >= 0 {
+		body = b[r.headLen:n:n]
+	}
+	// b[:headLen] is never written again: the head shares it.
+	return unsafe.String(unsafe.SliceData(b), int(r.headLen)), body
+}
+
+// answer hands request id's answer to worker.mjs, which copies the header
+// lines and the body out of the module's memory before returning.
+func answer(id, status int, header string, body []byte) {
+	exchange.answer.Invoke(id, status, uintptr(unsafe.Pointer(unsafe.StringData(header))), len(header), addr(body), len(body))
+	runtime.KeepAlive(header)
+	runtime.KeepAlive(body)
+}
+
+// addr is the address of b's first byte in the module's memory (0 when b
+// is empty).
+func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }

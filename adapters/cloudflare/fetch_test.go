@@ -10,9 +10,11 @@ import (
 )
 
 // fetchHead is the head worker.mjs hands Go for the performance test's
-// request: a binary-mode CloudEvent POSTed to /echo.
+// request under workerd: a binary-mode CloudEvent POSTed to /echo by Go's
+// HTTP client.
 const fetchHead = "POST\nhttp://127.0.0.1:8787/echo\n" +
-	"ce-id:p-1\nce-source:/perf\nce-specversion:1.0\nce-type:com.example.perf\ncontent-type:application/json\n"
+	"accept-encoding:gzip\nce-id:p-1\nce-source:/perf\nce-specversion:1.0\nce-type:com.example.perf\n" +
+	"content-length:23\ncontent-type:application/json\nhost:127.0.0.1:8787\nuser-agent:Go-http-client/1.1\n"
 
 func echoHandler(t testing.TB) *cloudflare.Handler {
 	app := core.NewApp()

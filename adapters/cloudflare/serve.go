@@ -32,37 +32,31 @@ func Serve(app *core.App, logger *slog.Logger) error {
 		return err
 	}
 	exports := js.Global().Get("Object").New()
-	x := newExchange(exports)
-	w := workers{idle: make(chan func())}
-	exports.Set("fetch", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		id, head, body := x.request(args)
-		w.run(func() {
-			status, header, out := h.Fetch(head, body)
-			x.answer(id, status, header, out)
-		})
-		return nil
-	}))
+	openExchange(exports, func(id int, head string, body []byte) {
+		status, header, out := h.Fetch(head, body)
+		answer(id, status, header, out)
+	})
 	exports.Set("scheduled", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		cron, when, resolve, reject := args[0].String(), args[1].Float(), args[2], args[3]
-		w.run(func() {
+		go func() { // a Cron Trigger or a queue batch is rare: a goroutine of its own
 			if err := h.Scheduled(context.Background(), cron, when); err != nil {
 				reject.Invoke(err.Error())
 				return
 			}
 			resolve.Invoke()
-		})
+		}()
 		return nil
 	}))
 	exports.Set("queue", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		batch, resolve, reject := bytesOf(args[0]), args[1], args[2]
-		w.run(func() {
+		go func() {
 			out, err := h.Queue(context.Background(), batch)
 			if err != nil {
 				reject.Invoke(err.Error())
 				return
 			}
 			resolve.Invoke(toJS(out))
-		})
+		}()
 		return nil
 	}))
 	js.Global().Set("__polyfn", exports)

@@ -4,27 +4,57 @@
 // global scope may not use timers or I/O), hands the program the Worker's
 // string bindings as its environment, and passes fetch, scheduled and queue
 // events to it. Bodies are copied into bytes before Go sees them. A fetch
-// crosses through two buffers the program made once (see exchange_js.go):
-// a request makes no JavaScript value for Go to track but the call's own.
+// crosses through the module's memory (see exchange_js.go): worker.mjs
+// writes the request where the program said, calls the module's export
+// polyfn_fetch and resumes the program, which answers through
+// __polyfnAnswer with the addresses of its header lines and body.
 import "./wasm_exec.js";
 import wasm from "./app.wasm";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 let started = null;
+let running = null; // the program started resolves to, until it exits
 const pending = new Set(); // the reject functions of calls Go has not answered
 const fetches = new Map(); // fetch id → { resolve, reject } until Go answers
 let nextID = 1;
+let syncID = 0; // the fetch Go is running now, answered without a promise
+let syncApp = null;
+let syncAnswer = null;
+
+// bytes returns a view of the module's memory, made again (with app.inView,
+// the request buffer's) when the memory grew.
+function bytes(app) {
+  if (app.u8.buffer !== app.memory.buffer) {
+    app.u8 = new Uint8Array(app.memory.buffer);
+    app.inView = app.u8.subarray(app.in, app.in + app.inSize);
+  }
+  return app.u8;
+}
 
 // answer is how Go answers fetch id: the header lines and the body are in
-// app.out (or buf when they did not fit), and must be copied out at once.
-globalThis.__polyfnAnswer = (id, status, headLen, bodyLen, buf) => {
-  const f = fetches.get(id);
-  if (!f) return;
+// the module's memory, at headAddr and bodyAddr, and must be copied out at
+// once.
+globalThis.__polyfnAnswer = (id, status, headAddr, headLen, bodyAddr, bodyLen) => {
+  const f = id === syncID ? null : fetches.get(id);
+  if (id !== syncID && !f) return;
+  const m = bytes(f ? f.app : syncApp);
+  const a = [status, dec.decode(m.subarray(headAddr, headAddr + headLen)), m.slice(bodyAddr, bodyAddr + bodyLen)];
+  if (!f) {
+    syncAnswer = a;
+    return;
+  }
   fetches.delete(id);
   pending.delete(f.reject);
-  const src = buf || f.app.out;
-  f.resolve([status, dec.decode(src.subarray(0, headLen)), src.slice(headLen, headLen + bodyLen)]);
+  f.resolve(a);
+};
+
+// fill is how Go takes a request that did not fit in app.in: it copies it
+// to addr in the module's memory.
+globalThis.__polyfnFill = (addr) => {
+  const app = syncApp;
+  bytes(app).set(app.big, addr);
+  app.big = null;
 };
 
 // start runs the Go program once per isolate, or again after it exited.
@@ -38,11 +68,22 @@ function start(env) {
       if (typeof v === "string") go.env[k] = v;
     }
     globalThis.__polyfnEnv = env;
-    globalThis.__polyfnReady = (err) => (err ? reject(new Error(err)) : resolve(globalThis.__polyfn));
     const inst = new WebAssembly.Instance(wasm, go.importObject);
+    globalThis.__polyfnReady = (err) => {
+      if (err) return reject(new Error(err));
+      const app = globalThis.__polyfn;
+      app.go = go;
+      app.fetch = inst.exports.polyfn_fetch;
+      app.memory = inst.exports.mem;
+      app.u8 = new Uint8Array(0);
+      bytes(app);
+      running = app;
+      resolve(app);
+    };
     const exited = (err) => {
       const e = err || new Error("polyfn: the Go program exited");
       started = null;
+      running = null;
       reject(e);
       for (const r of pending) r(e);
       pending.clear();
@@ -64,31 +105,45 @@ function call(fn, ...args) {
 }
 
 // fetchGo hands a request to Go: its head ("METHOD\nURL\n" then
-// "name:value\n" lines) and body (null for none) are written into app.in,
-// or into a buffer of their own when they do not fit.
+// "name:value\n" lines) and body (null for none) are written into the
+// module's memory at app.in or, when they do not fit, kept in app.big for
+// Go to take (__polyfnFill). Go usually answers before the program pauses:
+// then the answer is returned as it is, without a promise.
 function fetchGo(app, head, body) {
+  const id = nextID++;
+  const bodyLen = body === null ? -1 : body.length;
+  const m = bytes(app);
+  let { read, written } = enc.encodeInto(head, app.inView);
+  if (read === head.length && written + Math.max(bodyLen, 0) <= app.inSize) {
+    if (body !== null) m.set(body, app.in + written);
+  } else {
+    const h = enc.encode(head);
+    written = h.length;
+    app.big = new Uint8Array(h.length + Math.max(bodyLen, 0));
+    app.big.set(h);
+    if (body !== null) app.big.set(body, h.length);
+  }
+  syncID = id;
+  syncApp = app;
+  syncAnswer = null;
+  try {
+    if (!app.fetch(id, written, bodyLen)) throw new Error("polyfn: too many requests queued");
+    app.go._resume(); // copies the request, and runs it until it answers or waits on I/O
+  } finally {
+    syncID = 0;
+    syncApp = null;
+    app.big = null;
+  }
+  if (syncAnswer !== null) {
+    const a = syncAnswer;
+    syncAnswer = null;
+    return a;
+  }
+  if (app.go.exited) throw new Error("polyfn: the Go program exited");
   return new Promise((resolve, reject) => {
-    const id = nextID++;
     const rejectFetch = (e) => { fetches.delete(id); pending.delete(rejectFetch); reject(e); };
     fetches.set(id, { app, resolve, reject: rejectFetch });
     pending.add(rejectFetch);
-    const bodyLen = body === null ? -1 : body.length;
-    const fn = app.fetch; // called without a this: one value fewer for Go
-    try {
-      const { read, written } = enc.encodeInto(head, app.in);
-      if (read === head.length && written + Math.max(bodyLen, 0) <= app.in.length) {
-        if (body !== null) app.in.set(body, written);
-        fn(id, written, bodyLen);
-        return;
-      }
-      const h = enc.encode(head);
-      const buf = new Uint8Array(h.length + Math.max(bodyLen, 0));
-      buf.set(h);
-      if (body !== null) buf.set(body, h.length);
-      fn(id, h.length, bodyLen, buf);
-    } catch (e) {
-      rejectFetch(e);
-    }
   });
 }
 
@@ -114,10 +169,12 @@ const noBody = new Set([101, 204, 205, 304]);
 export default {
   async fetch(request, env) {
     try {
-      const app = await start(env);
+      const app = running !== null ? running : await start(env);
       globalThis.__polyfnEnv = env;
       const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-      const [status, head, out] = await fetchGo(app, request.method + "\n" + request.url + "\n" + headerLines(request.headers), body);
+      let answer = fetchGo(app, request.method + "\n" + request.url + "\n" + headerLines(request.headers), body);
+      if (answer instanceof Promise) answer = await answer; // the request waits on I/O
+      const [status, head, out] = answer;
       const headers = new Headers();
       for (const line of head.split("\n")) {
         const i = line.indexOf(":");

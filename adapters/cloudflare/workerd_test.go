@@ -110,6 +110,59 @@ func TestWorkerdEcho(t *testing.T) {
 			t.Errorf("the second request was answered %v after the sleeping one: it waited for it", fast.Sub(done))
 		}
 	})
+	t.Run("concurrent requests each get their own answer", func(t *testing.T) {
+		// Waiting handlers, bodies over the exchange's buffer and small ones at
+		// once: each request must be copied before the next one is written.
+		post := func(path string, header http.Header, body string) (*http.Response, []byte, error) {
+			req, err := http.NewRequest("POST", w.URL+path, strings.NewReader(body))
+			if err != nil {
+				return nil, nil, err
+			}
+			req.Header = header
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return nil, nil, err
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			return resp, b, err
+		}
+		done := make(chan error, 24)
+		for i := range cap(done) {
+			go func() {
+				if i%3 == 0 {
+					id := fmt.Sprintf("e-c%d", i)
+					resp, body, err := post("/echo", ce(id, ""), `{"sleep_ms":50}`)
+					if err != nil {
+						done <- fmt.Errorf("%s: %v", id, err)
+						return
+					}
+					if resp.StatusCode != 200 || resp.Header.Get("Ce-Id") != id+".reply" {
+						done <- fmt.Errorf("%s: status %d, ce-id %q: %s", id, resp.StatusCode, resp.Header.Get("Ce-Id"), body)
+						return
+					}
+					done <- nil
+					return
+				}
+				sent := strings.Repeat(fmt.Sprintf("<%d>", i), 10+(i%3-1)*20000) // every third over 64 KiB
+				_, body, err := post("/http-echo", http.Header{"X-Edge": {"c"}}, sent)
+				var got struct{ Body string }
+				if err == nil {
+					err = json.Unmarshal(body, &got)
+				}
+				if err != nil || got.Body != sent {
+					done <- fmt.Errorf("request %d: answer of %d bytes (%v), want its %d-byte body", i, len(body), err, len(sent))
+					return
+				}
+				done <- nil
+			}()
+		}
+		for range cap(done) {
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		}
+	})
 }
 
 // TestWorkerdTriggers serves the test program behind the driver Worker and

@@ -161,7 +161,7 @@ func WriteValidBinary(w http.ResponseWriter, e *event.Event, status int, t Trace
 // extension names and datacontenttype when check is set.
 func writeBinary(w http.ResponseWriter, e *event.Event, status int, t Trace, check bool) error {
 	if e.Context == nil {
-		return errNoContext
+		return errNoContext()
 	}
 	data := e.Data()
 	if err := cejson.CheckData(e.DataContentType(), data); err != nil {
@@ -175,7 +175,10 @@ func writeBinary(w http.ResponseWriter, e *event.Event, status int, t Trace, che
 	return err
 }
 
-var errNoContext = fmt.Errorf("%w: event has no context", cejson.ErrInvalid)
+// errNoContext is the error for an event without a context, made when it
+// happens: a package-level fmt.Errorf would run at every start, which a
+// WebAssembly build pays for in compile time.
+func errNoContext() error { return fmt.Errorf("%w: event has no context", cejson.ErrInvalid) }
 
 // SetBinaryHeaders sets the ce- headers and Content-Type that carry e's
 // attributes in binary mode. Values are percent-encoded as the binding
@@ -196,7 +199,7 @@ func SetBinaryHeaders(h http.Header, e *event.Event) error {
 // e's extension names and datacontenttype only when check is set.
 func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error {
 	if e.Context == nil {
-		return errNoContext
+		return errNoContext()
 	}
 	exts := extensionsOf(e)
 	ct := e.DataContentType()

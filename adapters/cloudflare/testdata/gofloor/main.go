@@ -14,63 +14,91 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall/js"
+	"unsafe"
+)
+
+// The exchange, as the adapter's exchange_js.go has it: the request
+// buffer worker.mjs writes into, the queue polyfn_fetch fills, and the
+// event goroutines waiting on it.
+var (
+	in           = make([]byte, 64<<10)
+	queue        = make(chan [3]int32, 64)
+	idle         atomic.Int32
+	answer, fill js.Value
+	mux          = http.NewServeMux()
 )
 
 func main() {
-	mux := http.NewServeMux()
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
 		_, _ = io.Copy(w, r.Body)
 	})
-	u8 := js.Global().Get("Uint8Array")
-	in, out, answer := u8.New(64<<10), u8.New(64<<10), js.Global().Get("__polyfnAnswer")
+	answer, fill = js.Global().Get("__polyfnAnswer"), js.Global().Get("__polyfnFill")
 	exports := js.Global().Get("Object").New()
-	exports.Set("in", in)
-	exports.Set("out", out)
-	exports.Set("fetch", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		id, headLen, bodyLen := args[0].Int(), args[1].Int(), args[2].Int()
-		src := in
-		if len(args) > 3 {
-			src = args[3]
-		}
-		b := make([]byte, headLen+max(bodyLen, 0))
-		js.CopyBytesToGo(b, src)
-		go func() {
-			method, rest, _ := strings.Cut(string(b[:headLen]), "\n")
-			url, rest, _ := strings.Cut(rest, "\n")
-			r, err := http.NewRequest(method, url, bytes.NewReader(b[headLen:]))
-			w := httptest.NewRecorder()
-			if err != nil {
-				w.WriteHeader(http.StatusBadRequest)
-			} else {
-				for _, line := range strings.Split(rest, "\n") {
-					if k, v, ok := strings.Cut(line, ":"); ok {
-						r.Header.Add(k, v)
-					}
-				}
-				mux.ServeHTTP(w, r)
-			}
-			var head strings.Builder
-			for k, vs := range w.Header() {
-				for _, v := range vs {
-					head.WriteString(k + ":" + v + "\n")
-				}
-			}
-			a := append([]byte(head.String()), w.Body.Bytes()...)
-			if len(a) > out.Length() {
-				big := u8.New(len(a))
-				js.CopyBytesToJS(big, a)
-				answer.Invoke(id, w.Code, head.Len(), w.Body.Len(), big)
-				return
-			}
-			js.CopyBytesToJS(out, a)
-			answer.Invoke(id, w.Code, head.Len(), w.Body.Len())
-		}()
-		return nil
-	}))
+	exports.Set("in", addr(in))
+	exports.Set("inSize", len(in))
 	js.Global().Set("__polyfn", exports)
+	go eventLoop()
 	js.Global().Call("__polyfnReady")
 	select {}
 }
+
+//go:wasmexport polyfn_fetch
+func fetch(id, headLen, bodyLen int32) bool {
+	select {
+	case queue <- [3]int32{id, headLen, bodyLen}:
+		return true
+	default:
+		return false
+	}
+}
+
+func eventLoop() {
+	for {
+		idle.Add(1)
+		r := <-queue
+		b := make([]byte, int(r[1])+max(int(r[2]), 0))
+		if len(b) <= len(in) {
+			copy(b, in)
+		} else {
+			fill.Invoke(addr(b))
+		}
+		if idle.Add(-1) == 0 {
+			go eventLoop()
+		}
+		serve(int(r[0]), b[:r[1]], b[r[1]:])
+	}
+}
+
+func serve(id int, head, body []byte) {
+	method, rest, _ := strings.Cut(string(head), "\n")
+	url, rest, _ := strings.Cut(rest, "\n")
+	r, err := http.NewRequest(method, url, bytes.NewReader(body))
+	w := httptest.NewRecorder()
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+	} else {
+		for _, line := range strings.Split(rest, "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok {
+				r.Header.Add(k, v)
+			}
+		}
+		mux.ServeHTTP(w, r)
+	}
+	var h strings.Builder
+	for k, vs := range w.Header() {
+		for _, v := range vs {
+			h.WriteString(k + ":" + v + "\n")
+		}
+	}
+	header, out := h.String(), w.Body.Bytes()
+	answer.Invoke(id, w.Code, uintptr(unsafe.Pointer(unsafe.StringData(header))), len(header), addr(out), len(out))
+	runtime.KeepAlive(header)
+	runtime.KeepAlive(out)
+}
+
+func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
