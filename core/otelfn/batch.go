@@ -150,7 +150,9 @@ func (b *batcher) export(ctx context.Context) error {
 		n := min(len(b.queue), b.s.maxBatch)
 		batch := make([]sdktrace.ReadOnlySpan, n)
 		copy(batch, b.queue)
-		b.queue = append(b.queue[:0], b.queue[n:]...)
+		left := copy(b.queue, b.queue[n:])
+		clear(b.queue[left:]) // the queue's array no longer holds the spans going out
+		b.queue = b.queue[:left]
 		dropped := b.dropped
 		b.dropped = 0
 		b.mu.Unlock()

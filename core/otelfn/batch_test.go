@@ -135,6 +135,38 @@ func TestBatcherDropsAndErrors(t *testing.T) {
 	}
 }
 
+// TestBatcherLetsExportedSpansGo: once exported, a span is no longer
+// held by the queue's array, whose room is kept for the next spans.
+func TestBatcherLetsExportedSpansGo(t *testing.T) {
+	r := &recorder{got: make(chan struct{}, 1)}
+	b := newBatcher(r, batchSettings{time.Hour, time.Second, 10, 2})
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(b))
+	defer tp.Shutdown(context.Background()) //nolint:errcheck // nothing to report
+	// Hold the exports back while the queue fills.
+	b.exporting.Lock()
+	for i := 0; i < 5; i++ {
+		_, s := tp.Tracer("t").Start(context.Background(), "s"+string(rune('0'+i)))
+		s.End()
+	}
+	b.exporting.Unlock()
+	if err := b.ForceFlush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if got, _ := r.snapshot(); got != "s0 s1|s2 s3|s4" {
+		t.Errorf("batches %q, want s0 s1|s2 s3|s4", got)
+	}
+	if len(b.queue) != 0 || cap(b.queue) == 0 {
+		t.Fatalf("queue len %d cap %d, want it empty with its room kept", len(b.queue), cap(b.queue))
+	}
+	for i, s := range b.queue[:cap(b.queue)] {
+		if s != nil {
+			t.Errorf("the queue's array still holds %s at %d", s.Name(), i)
+		}
+	}
+}
+
 func TestBatchFromEnv(t *testing.T) {
 	tests := []struct {
 		env  map[string]string

@@ -25,17 +25,12 @@ type discard struct{}
 func (discard) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
 func (discard) Shutdown(context.Context) error                             { return nil }
 
-// BenchmarkOverhead compares the local adapter's path for one event with
-// a reply, without OpenTelemetry and with it on (every span sampled and
-// exported to a no-op exporter, metrics aggregated by a reader that never
-// exports), in interleaved rounds, and reports medians of wall and process
-// CPU time (docs/performance.md). POLYFN_BENCH_ROUNDS sets the rounds
-// (default 15):
-//
-//	go test ./core/otelfn -run '^$' -bench Overhead -benchtime 1x -v
-func BenchmarkOverhead(b *testing.B) {
-	rounds := 15
-	fmt.Sscan(os.Getenv("POLYFN_BENCH_ROUNDS"), &rounds)
+// benchSetup returns the local adapter's handler for an App with one
+// event function answering a reply, the providers BenchmarkOverhead
+// installs (every span sampled into otelfn's batcher with a no-op
+// exporter, metrics aggregated by a reader that never exports), and a
+// maker of the binary-mode request it sends.
+func benchSetup(b *testing.B) (http.Handler, *otelfn.Providers, func(url string) *http.Request) {
 	app := core.NewApp()
 	core.Must(app.Event("orders", func(ctx context.Context, e core.Event) (*core.Event, error) {
 		r := core.NewEvent(e.ID()+".r", "/orders", "com.example.order.accepted", "application/json", e.Data())
@@ -50,8 +45,10 @@ func BenchmarkOverhead(b *testing.B) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(otelfn.NewBatcher(discard{})), sdktrace.WithSampler(sdktrace.AlwaysSample()))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	p := &otelfn.Providers{Tracer: tp, Meter: mp}
-	defer p.Shutdown(context.Background()) //nolint:errcheck // nothing to report
-	defer p.Uninstall()
+	b.Cleanup(func() {
+		p.Uninstall()
+		_ = p.Shutdown(context.Background()) // nothing to report
+	})
 	request := func(url string) *http.Request {
 		req := httptest.NewRequest("POST", url, strings.NewReader(`{"id":"o-1","items":3,"customer":"c-9","total":"129.90","currency":"EUR"}`))
 		req.RequestURI = ""
@@ -62,6 +59,69 @@ func BenchmarkOverhead(b *testing.B) {
 		}
 		return req
 	}
+	return h, p, request
+}
+
+// BenchmarkSides serves BenchmarkOverhead's request b.N times, to the
+// handler in process and over loopback HTTP, with OpenTelemetry off and
+// on, as separate benchmarks: for profiles and instruction counts, which
+// need no interleaving (docs/performance.md):
+//
+//	go test ./core/otelfn -run '^$' -bench Sides -benchmem
+func BenchmarkSides(b *testing.B) {
+	h, p, request := benchSetup(b)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := srv.Client()
+	paths := []struct {
+		name  string
+		serve func() (int, error)
+	}{
+		{"handler", func() (int, error) {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, request("/orders"))
+			return w.Code, nil
+		}},
+		{"http", func() (int, error) {
+			res, err := client.Do(request(srv.URL + "/orders"))
+			if err != nil {
+				return 0, err
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			return res.StatusCode, nil
+		}},
+	}
+	for _, path := range paths {
+		for _, side := range []struct {
+			name    string
+			install func()
+		}{{"off", p.Uninstall}, {"on", p.Install}} {
+			b.Run(path.name+"/"+side.name, func(b *testing.B) {
+				side.install()
+				b.ReportAllocs()
+				for b.Loop() {
+					if code, err := path.serve(); err != nil || code != http.StatusOK {
+						b.Fatalf("status %d, %v", code, err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkOverhead compares the local adapter's path for one event with
+// a reply, without OpenTelemetry and with it on (every span sampled and
+// exported to a no-op exporter, metrics aggregated by a reader that never
+// exports), in interleaved rounds, and reports medians of wall and process
+// CPU time (docs/performance.md). POLYFN_BENCH_ROUNDS sets the rounds
+// (default 15):
+//
+//	go test ./core/otelfn -run '^$' -bench Overhead -benchtime 1x -v
+func BenchmarkOverhead(b *testing.B) {
+	rounds := 15
+	fmt.Sscan(os.Getenv("POLYFN_BENCH_ROUNDS"), &rounds)
+	h, p, request := benchSetup(b)
 	off, on := p.Uninstall, p.Install
 	// In process: the handler alone, the harshest comparison.
 	handler := func(install func()) func() error {

@@ -2,22 +2,25 @@ package otelfn
 
 import (
 	"context"
-	"encoding/hex"
+	"maps"
+	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/embedded"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/polyfn/polyfn/core"
 	"github.com/polyfn/polyfn/core/metrics"
-	"github.com/polyfn/polyfn/internal/cejson"
-	"github.com/polyfn/polyfn/internal/invoke"
+	"github.com/polyfn/polyfn/internal/intern"
 	"github.com/polyfn/polyfn/internal/tracectx"
 )
 
@@ -29,11 +32,18 @@ type observer struct {
 	p      *Providers
 	tracer trace.Tracer
 
-	invocations, errs, coldstarts, failures metric.Int64Counter
-	duration, batch                         metric.Float64Histogram
-	sets                                    sync.Map // [2]string{function, trigger} → metric.MeasurementOption
-	meter                                   metric.Meter
-	instruments                             sync.Map // [2]string{name, kind} → metric.Float64Counter or Float64Histogram
+	invocations, errs, coldstarts metric.Int64ObservableCounter // read from fnCounts
+	failures                      metric.Int64Counter
+	duration, batch               metric.Float64Histogram
+	meter                         metric.Meter
+	instruments                   sync.Map // [2]string{name, kind} → metric.Float64Counter or Float64Histogram
+
+	fnsMu  sync.Mutex                       // serialises additions to fns and counts
+	fns    atomic.Pointer[map[fnKey]*fnSet] // copied on write; as many as the App's functions and their triggers
+	counts map[[2]string]*fnCounts          // by faas.name and faas.trigger
+
+	lastSource   atomic.Pointer[sourceString] // an event's source, kept (see source)
+	sourceMisses atomic.Uint32
 }
 
 func newObserver(p *Providers) *observer {
@@ -47,25 +57,112 @@ func newObserver(p *Providers) *observer {
 	}
 	o.meter = m
 	// The instruments' errors are about invalid names, which these are not.
-	o.invocations, _ = m.Int64Counter("faas.invocations", metric.WithDescription("Invocations of the function"))
-	o.errs, _ = m.Int64Counter("faas.errors", metric.WithDescription("Failed invocations"))
-	o.coldstarts, _ = m.Int64Counter("faas.coldstarts", metric.WithDescription("Invocations that started a process"))
+	o.invocations, _ = m.Int64ObservableCounter("faas.invocations", metric.WithDescription("Invocations of the function"))
+	o.errs, _ = m.Int64ObservableCounter("faas.errors", metric.WithDescription("Failed invocations"))
+	o.coldstarts, _ = m.Int64ObservableCounter("faas.coldstarts", metric.WithDescription("Invocations that started a process"))
+	_, _ = m.RegisterCallback(o.observeCounts, o.invocations, o.errs, o.coldstarts) // lives as long as the meter
 	o.failures, _ = m.Int64Counter("polyfn.record.failures", metric.WithDescription("Failed records of batches"))
 	o.duration, _ = m.Float64Histogram("faas.invoke_duration", metric.WithUnit("s"), metric.WithDescription("Duration of invocations"))
 	o.batch, _ = m.Float64Histogram("polyfn.batch.size", metric.WithDescription("Records per batch"))
 	return o
 }
 
-// attrs returns the metric attributes of a function and trigger, made
-// once.
-func (o *observer) attrs(function, trigger string) metric.MeasurementOption {
-	k := [2]string{function, trigger}
-	if a, ok := o.sets.Load(k); ok {
-		return a.(metric.MeasurementOption)
+// fnKey names what the invocations of one function share.
+type fnKey struct {
+	function, provider string
+	trigger            core.TriggerKind
+}
+
+// A fnSet is what every invocation of one function by one kind of
+// trigger shares, made once: the span's start options and static
+// attributes, and the metrics' attribute set as options, so that passing
+// them allocates nothing.
+type fnSet struct {
+	start    []trace.SpanStartOption // the span's kind
+	trigger  attribute.KeyValue      // faas.trigger
+	provider attribute.KeyValue      // polyfn.provider
+	http     bool                    // faas.trigger is http: attributes at once (an HTTP function runs no event)
+	add      []metric.AddOption      // faas.name and faas.trigger
+	record   []metric.RecordOption   // the same
+	counts   *fnCounts               // the same
+}
+
+// fnCounts counts the invocations, cold starts and failed invocations of
+// one function by one faas.trigger. The counters are observable: the
+// meter reads them when it collects (observeCounts), so that counting an
+// invocation costs an atomic add rather than a measurement.
+type fnCounts struct {
+	attrs                         metric.ObserveOption // faas.name and faas.trigger
+	invocations, coldstarts, errs atomic.Int64
+}
+
+// observeCounts reports every function's counts, those that are not 0.
+func (o *observer) observeCounts(_ context.Context, ob metric.Observer) error {
+	o.fnsMu.Lock()
+	defer o.fnsMu.Unlock()
+	for _, c := range o.counts {
+		for _, v := range []struct {
+			inst metric.Int64ObservableCounter
+			n    int64
+		}{{o.invocations, c.invocations.Load()}, {o.coldstarts, c.coldstarts.Load()}, {o.errs, c.errs.Load()}} {
+			if v.n > 0 {
+				ob.ObserveInt64(v.inst, v.n, c.attrs)
+			}
+		}
 	}
-	a, _ := o.sets.LoadOrStore(k, metric.WithAttributeSet(attribute.NewSet(
-		attribute.String("faas.name", function), attribute.String("faas.trigger", trigger))))
-	return a.(metric.MeasurementOption)
+	return nil
+}
+
+// set returns the fnSet of inv's function and trigger.
+func (o *observer) set(inv *core.Invocation) *fnSet {
+	k := fnKey{inv.Function, inv.Provider, inv.Trigger}
+	if m := o.fns.Load(); m != nil {
+		if s, ok := (*m)[k]; ok {
+			return s
+		}
+	}
+	o.fnsMu.Lock()
+	defer o.fnsMu.Unlock()
+	old := o.fns.Load()
+	if old != nil {
+		if s, ok := (*old)[k]; ok {
+			return s
+		}
+	}
+	trigger := faasTrigger(inv.Trigger)
+	kind := consumerKind
+	if trigger == "http" {
+		kind = serverKind
+	} else if trigger != "pubsub" {
+		kind = internalKind
+	}
+	attrs := metric.WithAttributeSet(attribute.NewSet(
+		attribute.String("faas.name", inv.Function), attribute.String("faas.trigger", trigger)))
+	ck := [2]string{inv.Function, trigger}
+	counts := o.counts[ck]
+	if counts == nil {
+		counts = &fnCounts{attrs: attrs}
+		if o.counts == nil {
+			o.counts = map[[2]string]*fnCounts{}
+		}
+		o.counts[ck] = counts
+	}
+	s := &fnSet{
+		start:    []trace.SpanStartOption{kind},
+		trigger:  attribute.String("faas.trigger", trigger),
+		provider: attribute.String("polyfn.provider", inv.Provider),
+		http:     trigger == "http",
+		add:      []metric.AddOption{attrs},
+		record:   []metric.RecordOption{attrs},
+		counts:   counts,
+	}
+	m := make(map[fnKey]*fnSet, 1)
+	if old != nil {
+		maps.Copy(m, *old)
+	}
+	m[k] = s
+	o.fns.Store(&m)
+	return s
 }
 
 // faasTrigger is the faas.trigger value of a trigger kind.
@@ -83,90 +180,185 @@ func faasTrigger(k core.TriggerKind) string {
 	return "other"
 }
 
-// parent returns ctx with the remote parent a traceparent names.
-func parent(ctx context.Context, tp string) (context.Context, trace.SpanContext, bool) {
-	p, ok := tracectx.Parse(tp)
+// remoteSpanContext returns the span context of the remote parent a
+// traceparent names.
+func remoteSpanContext(tp string) (trace.SpanContext, bool) {
+	ids, ok := tracectx.ParseIDs(tp)
 	if !ok {
-		return ctx, trace.SpanContext{}, false
+		return trace.SpanContext{}, false
 	}
-	var cfg trace.SpanContextConfig
-	hex.Decode(cfg.TraceID[:], []byte(p.TraceID)) //nolint:errcheck // Parse checked the digits
-	hex.Decode(cfg.SpanID[:], []byte(p.SpanID))   //nolint:errcheck // Parse checked the digits
-	if p.Sampled {
+	cfg := trace.SpanContextConfig{TraceID: ids.Trace, SpanID: ids.Span, Remote: true}
+	if ids.Sampled {
 		cfg.TraceFlags = trace.FlagsSampled
 	}
-	cfg.Remote = true
-	sc := trace.NewSpanContext(cfg)
+	return trace.NewSpanContext(cfg), true
+}
+
+// parent returns ctx with the remote parent a traceparent names.
+func parent(ctx context.Context, tp string) (context.Context, trace.SpanContext, bool) {
+	sc, ok := remoteSpanContext(tp)
+	if !ok {
+		return ctx, sc, false
+	}
 	return trace.ContextWithRemoteSpanContext(ctx, sc), sc, true
 }
+
+// A remoteSpan is the platform's trace context as the parent of an
+// invocation's span: what trace.ContextWithRemoteSpanContext puts in a
+// context, a span that records nothing, but inside the invocation's
+// allocation.
+type remoteSpan struct {
+	embedded.Span
+	sc trace.SpanContext
+}
+
+// SpanContext returns the remote parent's span context.
+func (s *remoteSpan) SpanContext() trace.SpanContext { return s.sc }
+
+// IsRecording returns false.
+func (*remoteSpan) IsRecording() bool { return false }
+
+// TracerProvider returns a no-op TracerProvider.
+func (*remoteSpan) TracerProvider() trace.TracerProvider { return tracenoop.NewTracerProvider() }
+
+// End, AddEvent, AddLink, RecordError, SetStatus, SetName and
+// SetAttributes do nothing.
+func (*remoteSpan) End(...trace.SpanEndOption)              {}
+func (*remoteSpan) AddEvent(string, ...trace.EventOption)   {}
+func (*remoteSpan) AddLink(trace.Link)                      {}
+func (*remoteSpan) RecordError(error, ...trace.EventOption) {}
+func (*remoteSpan) SetStatus(codes.Code, string)            {}
+func (*remoteSpan) SetName(string)                          {}
+func (*remoteSpan) SetAttributes(...attribute.KeyValue)     {}
 
 // traceparent formats a span context, in one allocation.
 func traceparent(sc trace.SpanContext) string {
 	if !sc.IsValid() {
 		return ""
 	}
-	var b [55]byte
-	copy(b[:], "00-")
-	tid, sid := sc.TraceID(), sc.SpanID()
-	hex.Encode(b[3:35], tid[:])
-	b[35] = '-'
-	hex.Encode(b[36:52], sid[:])
-	copy(b[52:], "-00")
-	if sc.IsSampled() {
-		b[54] = '1'
-	}
-	return string(b[:])
+	return idsOf(sc).String()
 }
 
-// sameTrace reports whether traceparent tp names the trace id.
-func sameTrace(tp string, id trace.TraceID) bool {
-	p, ok := tracectx.Parse(tp)
-	if !ok {
-		return false
+// idsOf returns the ids of a span context.
+func idsOf(sc trace.SpanContext) tracectx.IDs {
+	return tracectx.IDs{Trace: sc.TraceID(), Span: sc.SpanID(), Sampled: sc.IsSampled()}
+}
+
+// invocationKey finds the innermost invocation.
+type invocationKey struct{}
+
+// An invocation is the context an invocation runs with while the observer
+// watches it, and what its end needs, in one allocation: its span (a
+// child of the platform's trace context) and its traceparent, whose
+// string is the bytes of tp.
+//
+// The invocation's attributes are set on its span when it starts if the
+// trigger is HTTP, else when the first event's run begins, with a single
+// event's own attributes in the same call, or when the span ends if no
+// event runs: the span then makes room for its attributes once.
+type invocation struct {
+	context.Context // the span's
+	o               *observer
+	set             *fnSet
+	span            trace.Span
+	traceparent     string // the span's
+	id              string // faas.invocation_id
+	start           time.Time
+	recording       bool        // span.IsRecording(): attributes are wanted
+	cold            bool        // faas.coldstart
+	pending         atomic.Bool // the invocation's attributes are not set yet
+	remote          remoteSpan  // the span's parent, when the platform names one
+	tp              [55]byte    // traceparent's bytes, never written once it is set
+}
+
+func (c *invocation) Value(key any) any {
+	if key == (invocationKey{}) {
+		return c
 	}
-	var b [16]byte
-	_, err := hex.Decode(b[:], []byte(p.TraceID))
-	return err == nil && trace.TraceID(b) == id
+	return c.Context.Value(key)
+}
+
+// A spanAttrs holds the attributes handed to an invocation's span:
+// SetAttributes copies them, so that the array goes back to attrsPool,
+// where a new slice for each call would be allocated.
+type spanAttrs [7]attribute.KeyValue
+
+var attrsPool = sync.Pool{New: func() any { return new(spanAttrs) }}
+
+// setAttrs sets the invocation's attributes on its span, unless they were
+// set, and then those of ev, the single event it runs on, when not nil.
+func (c *invocation) setAttrs(o *observer, ev event.EventContext) {
+	if !c.recording {
+		return
+	}
+	mine := c.pending.CompareAndSwap(true, false)
+	if !mine && ev == nil {
+		return
+	}
+	kv := attrsPool.Get().(*spanAttrs)
+	n := 0
+	if mine {
+		kv[0] = c.set.trigger
+		kv[1] = attribute.String("faas.invocation_id", c.id)
+		kv[2] = attribute.Bool("faas.coldstart", c.cold)
+		kv[3] = c.set.provider
+		n = 4
+	}
+	if ev != nil {
+		kv[n] = attribute.String("cloudevents.event_id", ev.GetID())
+		kv[n+1] = attribute.String("cloudevents.event_source", o.source(ev))
+		kv[n+2] = attribute.String("cloudevents.event_type", ev.GetType())
+		n += 3
+	}
+	c.span.SetAttributes(kv[:n]...)
+	clear(kv[:n]) // holds no strings while pooled
+	attrsPool.Put(kv)
 }
 
 func (o *observer) Invocation(ctx context.Context) (context.Context, string, func(error)) {
 	inv := core.InvocationFrom(ctx)
-	trigger := faasTrigger(inv.Trigger)
-	kind := consumerKind
-	if trigger == "http" {
-		kind = serverKind
-	} else if trigger != "pubsub" {
-		kind = internalKind
+	c := &invocation{o: o, set: o.set(&inv), id: inv.ID, cold: inv.ColdStart}
+	if sc, ok := remoteSpanContext(inv.TraceParent); ok {
+		c.remote.sc = sc
+		ctx = trace.ContextWithSpan(ctx, &c.remote)
 	}
-	ctx, _, _ = parent(ctx, inv.TraceParent)
 	// faas.name and cloud.* are resource attributes (see cloudAttrs); the
 	// span's name is the function's.
-	ctx, span := o.tracer.Start(ctx, inv.Function, kind, trace.WithAttributes(
-		attribute.String("faas.trigger", trigger),
-		attribute.String("faas.invocation_id", inv.ID),
-		attribute.Bool("faas.coldstart", inv.ColdStart),
-		attribute.String("polyfn.provider", inv.Provider),
-	))
-	start := time.Now()
-	attrs := o.attrs(inv.Function, trigger)
-	cold := inv.ColdStart
-	return ctx, traceparent(span.SpanContext()), func(err error) {
-		mctx := context.Background() // measurements outlive the invocation's deadline
-		o.invocations.Add(mctx, 1, attrs)
-		if cold {
-			o.coldstarts.Add(mctx, 1, attrs)
-		}
-		o.duration.Record(mctx, time.Since(start).Seconds(), attrs)
-		if err != nil {
-			o.errs.Add(mctx, 1, attrs)
-			span.SetStatus(codes.Error, err.Error())
-		}
-		span.End()
-		if o.p.FlushEach {
-			fctx, cancel := context.WithTimeout(context.Background(), FlushTimeout)
-			_ = o.p.Flush(fctx) // an export error must not fail the invocation
-			cancel()
-		}
+	ctx, span := o.tracer.Start(ctx, inv.Function, c.set.start...)
+	c.Context, c.span, c.recording = ctx, span, span.IsRecording()
+	if sc := span.SpanContext(); sc.IsValid() {
+		ids := idsOf(sc)
+		ids.Put(&c.tp)
+		c.traceparent = unsafe.String(&c.tp[0], len(c.tp))
+	}
+	c.pending.Store(true)
+	if c.set.http {
+		c.setAttrs(o, nil)
+	}
+	c.start = time.Now()
+	return c, c.traceparent, c.end
+}
+
+// end ends the invocation: its metrics, its span, and on AWS Lambda the
+// flush.
+func (c *invocation) end(err error) {
+	o, set := c.o, c.set
+	mctx := context.Background() // measurements outlive the invocation's deadline
+	set.counts.invocations.Add(1)
+	if c.cold {
+		set.counts.coldstarts.Add(1)
+	}
+	o.duration.Record(mctx, time.Since(c.start).Seconds(), set.record...)
+	if err != nil {
+		set.counts.errs.Add(1)
+		c.span.SetStatus(codes.Error, err.Error())
+	}
+	c.setAttrs(o, nil)
+	c.span.End()
+	if o.p.FlushEach {
+		fctx, cancel := context.WithTimeout(context.Background(), FlushTimeout)
+		_ = o.p.Flush(fctx) // an export error must not fail the invocation
+		cancel()
 	}
 }
 
@@ -181,37 +373,59 @@ var (
 // span, which the invocation ends.
 func noEnd(error) {}
 
+// A sourceString is an event source and its string form.
+type sourceString struct {
+	u url.URL
+	s string
+}
+
+// source returns an event's source as a string: the one kept again when
+// it is the same (the events a function gets usually share one), else
+// intern's, whose own last entry is also the replies' sources'. A source
+// that misses replaces the one kept first and then on every 16th miss,
+// so that events from many sources do not allocate an entry each.
+func (o *observer) source(ec event.EventContext) string {
+	v1, ok := ec.(*event.EventContextV1)
+	if !ok {
+		return ec.GetSource()
+	}
+	last := o.lastSource.Load()
+	if last != nil && last.u == v1.Source.URL {
+		return last.s
+	}
+	s := intern.SourceString(v1.Source)
+	if v1.Source.User == nil && (last == nil || o.sourceMisses.Add(1)%16 == 0) {
+		o.lastSource.Store(&sourceString{v1.Source.URL, s})
+	}
+	return s
+}
+
 func (o *observer) Record(ctx context.Context, ec event.EventContext, own string, index, size int) (context.Context, string, func(error)) {
-	e := &core.Event{Context: ec}
-	if index < 0 {
+	c, _ := ctx.Value(invocationKey{}).(*invocation)
+	if index < 0 && c != nil && c.traceparent != "" {
 		// One event: its attributes go on the invocation's span, unless it
 		// names another trace, which then gets a span of its own.
-		inv := trace.SpanFromContext(ctx)
-		if sc := inv.SpanContext(); sc.IsValid() {
-			if _, ok := tracectx.Parse(own); !ok || sameTrace(own, sc.TraceID()) {
-				inv.SetAttributes(
-					attribute.String("cloudevents.event_id", e.ID()),
-					attribute.String("cloudevents.event_source", cejson.Source(e)),
-					attribute.String("cloudevents.event_type", e.Type()))
-				if tp := invoke.ObservedTraceParent(ctx); tp != "" {
-					return ctx, tp, noEnd // the invocation's span, formatted once
-				}
-				return ctx, traceparent(sc), noEnd
-			}
+		if p, ok := tracectx.Parse(own); !ok || p.TraceID == c.traceparent[3:35] {
+			c.setAttrs(o, ec)
+			return ctx, c.traceparent, noEnd
 		}
 	}
-	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
-		attribute.String("messaging.message.id", e.ID()),
+	if c != nil {
+		c.setAttrs(o, nil)
+	}
+	typ := ec.GetType()
+	opts := []trace.SpanStartOption{consumerKind, trace.WithAttributes(
+		attribute.String("messaging.message.id", ec.GetID()),
 		attribute.String("messaging.operation.type", "process"),
-		attribute.String("cloudevents.event_id", e.ID()),
-		attribute.String("cloudevents.event_source", cejson.Source(e)),
-		attribute.String("cloudevents.event_type", e.Type()),
+		attribute.String("cloudevents.event_id", ec.GetID()),
+		attribute.String("cloudevents.event_source", o.source(ec)),
+		attribute.String("cloudevents.event_type", typ),
 	)}
 	if size > 1 {
 		opts = append(opts, trace.WithAttributes(attribute.Int("messaging.batch.message_count", size), attribute.Int("polyfn.record.index", index)))
 		if index == 0 {
 			inv := core.InvocationFrom(ctx)
-			o.batch.Record(ctx, float64(size), o.attrs(inv.Function, faasTrigger(inv.Trigger)))
+			o.batch.Record(ctx, float64(size), o.set(&inv).record...)
 		}
 	}
 	if inv := trace.SpanContextFromContext(ctx); inv.IsValid() {
@@ -223,13 +437,13 @@ func (o *observer) Record(ctx context.Context, ec event.EventContext, own string
 	} else {
 		ctx, _, _ = parent(ctx, own)
 	}
-	ctx, span := o.tracer.Start(ctx, "process "+e.Type(), opts...)
+	ctx, span := o.tracer.Start(ctx, "process "+typ, opts...)
 	return ctx, traceparent(span.SpanContext()), func(err error) {
 		if err != nil {
 			span.SetStatus(codes.Error, err.Error())
 			if size > 1 {
 				inv := core.InvocationFrom(ctx)
-				o.failures.Add(context.Background(), 1, o.attrs(inv.Function, faasTrigger(inv.Trigger)))
+				o.failures.Add(context.Background(), 1, o.set(&inv).add...)
 			}
 		}
 		span.End()

@@ -39,11 +39,11 @@
 // invocation's span. Log lines (slog.*Context) and reply events carry the
 // span's trace context.
 //
-// Metrics: faas.invocations, faas.errors, faas.coldstarts (counters),
-// faas.invoke_duration (a histogram, in seconds), polyfn.batch.size and
-// polyfn.record.failures, with the attributes faas.name and faas.trigger;
-// and what functions record with package core/metrics, as counters and
-// histograms of the same names.
+// Metrics: faas.invocations, faas.errors, faas.coldstarts (counters the
+// meter reads when it collects), faas.invoke_duration (a histogram, in
+// seconds), polyfn.batch.size and polyfn.record.failures, with the
+// attributes faas.name and faas.trigger; and what functions record with
+// package core/metrics, as counters and histograms of the same names.
 //
 // On AWS Lambda, where the sandbox may freeze as soon as an invocation
 // answers, spans and metrics are flushed before the invocation returns.

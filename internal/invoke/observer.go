@@ -157,17 +157,6 @@ func setInvocationErr(ctx context.Context, err error) {
 	}
 }
 
-// ObservedTraceParent returns the traceparent the Observer's Invocation
-// gave the invocation ctx runs in, "" when none: what an Observer's Record
-// answers for an event that runs in the invocation's own span, without
-// formatting it again.
-func ObservedTraceParent(ctx context.Context) string {
-	if c, ok := ctx.Value(observedKey{}).(*observedCtx); ok {
-		return c.traceparent
-	}
-	return ""
-}
-
 // observeRecord starts o's watch of e, run with ctx (a recordCtx), and
 // returns the context the function runs with and the end function.
 func observeRecord(o Observer, rc *recordCtx, index, size int) (context.Context, func(error)) {

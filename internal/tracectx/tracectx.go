@@ -149,12 +149,11 @@ func FromCloudTrace(h string) (traceparent string, ok bool) {
 // isHex reports whether s is lower-case hexadecimal digits, as trace
 // context ids must be.
 func isHex(s string) bool {
+	var bad byte
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
+		bad |= unhex[s[i]]
 	}
-	return true
+	return bad&badDigit == 0
 }
 
 func fromHex(c byte) byte {

@@ -1,6 +1,9 @@
 package tracectx
 
-import "testing"
+import (
+	"encoding/hex"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -19,6 +22,11 @@ func TestParse(t *testing.T) {
 		{"upper case", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", Parent{}, false},
 		{"short", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", Parent{}, false},
 		{"empty", "", Parent{}, false},
+		{"bad version digit", "0g-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Parent{}, false},
+		{"bad trace digit", "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01", Parent{}, false},
+		{"bad span digit", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b:-01", Parent{}, false},
+		{"bad flags digit", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x", Parent{}, false},
+		{"last bits only", "00-00000000000000000000000000000001-0000000000000001-00", Parent{"00000000000000000000000000000001", "0000000000000001", false}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -28,6 +36,14 @@ func TestParse(t *testing.T) {
 			}
 			if ok && tt.tp[:2] == "00" && (got.String() != tt.tp) != (tt.tp[53:] != "00" && tt.tp[53:] != "01") {
 				t.Errorf("String() = %q, want %q", got.String(), tt.tp)
+			}
+			// ParseIDs: the same verdict, the same ids in binary.
+			ids, idsOK := ParseIDs(tt.tp)
+			if idsOK != ok || ok && (hex.EncodeToString(ids.Trace[:]) != got.TraceID || hex.EncodeToString(ids.Span[:]) != got.SpanID || ids.Sampled != got.Sampled) {
+				t.Errorf("ParseIDs(%q) = %x %x %v, %v; want %+v, %v", tt.tp, ids.Trace, ids.Span, ids.Sampled, idsOK, got, ok)
+			}
+			if ok && ids.String() != got.String() {
+				t.Errorf("IDs.String() = %q, want %q", ids.String(), got.String())
 			}
 		})
 	}
