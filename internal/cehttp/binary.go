@@ -55,13 +55,13 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		}
 	}
 	ec := c.V1()
-	for _, a := range [...]struct {
-		name    string
-		missing bool
-	}{{"id", ec.ID == ""}, {"source", ec.Source.URL == url.URL{}}, {"type", ec.Type == ""}} {
-		if a.missing {
-			return event.Event{}, fmt.Errorf("%w: missing required header ce-%s", cejson.ErrInvalid, a.name)
-		}
+	switch {
+	case ec.ID == "":
+		return event.Event{}, missing("id")
+	case ec.Source.URL == url.URL{}:
+		return event.Event{}, missing("source")
+	case ec.Type == "":
+		return event.Event{}, missing("type")
 	}
 	if err := c.Check(); err != nil {
 		return event.Event{}, err
@@ -75,6 +75,11 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 		e.DataBase64 = cejson.IsBinaryData(ct, body)
 	}
 	return e, nil
+}
+
+// missing is the error for a missing required attribute.
+func missing(name string) error {
+	return fmt.Errorf("%w: missing required header ce-%s", cejson.ErrInvalid, name)
 }
 
 // readHeaders sets c's attributes from h's ce- headers, in keys' order, or
@@ -227,10 +232,11 @@ func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error 
 		n += 2
 	}
 	vals := make([]string, 0, n)
-	set := func(key, v string) {
-		vals = append(vals, EncodeHeaderValue(v))
+	setRaw := func(key, v string) { // v needs no percent-encoding
+		vals = append(vals, v)
 		h[key] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
+	set := func(key, v string) { setRaw(key, EncodeHeaderValue(v)) }
 	if v := e.SpecVersion(); v == event.CloudEventsVersionV1 {
 		h["Ce-Specversion"] = specVersion1
 	} else {
@@ -266,7 +272,7 @@ func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error 
 		set(extensionHeader(k), s)
 	}
 	if t.Parent != "" {
-		set("Ce-Traceparent", t.Parent)
+		setRaw("Ce-Traceparent", t.Parent) // a valid traceparent: hexadecimal digits and dashes
 		if t.State != "" {
 			set("Ce-Tracestate", t.State)
 		}
@@ -275,8 +281,7 @@ func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error 
 		h["Content-Type"] = nil
 		return nil
 	}
-	vals = append(vals, ct)
-	h["Content-Type"] = vals[len(vals)-1 : len(vals) : len(vals)]
+	setRaw("Content-Type", ct)
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/polyfn/polyfn/internal/swar"
 )
 
 // CheckString reports an error unless s is a CloudEvents String: valid
@@ -16,6 +18,9 @@ import (
 func CheckString(s string) error { return checkText(s) }
 
 func checkText(s string) error {
+	if swar.Text(s) { // printable ASCII, the common case
+		return nil
+	}
 	i := 0
 	for i < len(s) && s[i]-0x20 < 0x7F-0x20 { // printable ASCII, the common case
 		i++

@@ -50,6 +50,27 @@ func Printable(s string) bool {
 	return !(below(x, 0x20) || high(x) || has(x, '%'))
 }
 
+// Text reports whether s is printable ASCII (U+0020..U+007E): a
+// CloudEvents String with nothing to check further.
+func Text(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c < 0x20 || c >= 0x7F {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i < n-8; i += 8 {
+		if x := word(s, i); below(x, 0x20) || high(x) {
+			return false
+		}
+	}
+	x := word(s, n-8)
+	return !(below(x, 0x20) || high(x))
+}
+
 // Visible reports whether s is visible ASCII (U+0021..U+007E) without '"'
 // and '%': a ce- header value that is written as it is.
 func Visible(s string) bool {

@@ -37,6 +37,9 @@ func TestAgainstBytewise(t *testing.T) {
 				if got, want := Visible(s), visible(s, '"', '%'); got != want {
 					t.Fatalf("Visible(%q) = %v, want %v", s, got, want)
 				}
+				if got, want := Text(s), printable(s, 0); got != want {
+					t.Fatalf("Text(%q) = %v, want %v", s, got, want)
+				}
 			}
 		}
 		if !Printable(base) || !Visible(base) {
@@ -55,6 +58,9 @@ func TestAgainstBytewise(t *testing.T) {
 				}
 				if got, want := Visible(s), visible(s, '"', '%'); got != want {
 					t.Fatalf("Visible(%q) = %v, want %v", s, got, want)
+				}
+				if got, want := Text(s), printable(s, 0); got != want {
+					t.Fatalf("Text(%q) = %v, want %v", s, got, want)
 				}
 			}
 		}
