@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"math/rand/v2"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/polyfn/polyfn/core"
@@ -38,19 +39,38 @@ func WithInvocation(ctx context.Context, inv *core.Invocation) context.Context {
 	return c
 }
 
-// NewID returns a random version 4 UUID, the id of an invocation the
-// platform gave none. It is unique, not secret.
+// NewID returns a new version 4 UUID, the id of an invocation the
+// platform gave none. It is unique, not secret: see putID.
 func NewID() string {
 	var b [36]byte
 	putID(&b)
 	return string(b[:])
 }
 
-// putID writes a random version 4 UUID in its text form to b.
+// The ids putID writes: a process-wide counter through a bijective mixer
+// (splitmix64's), keyed by two random words drawn at start, so that ids
+// repeat no more often than random ones, within a process or across
+// processes. A random draw per id would cost a generator refill every few
+// ids, on the path of every request.
+var (
+	idKey   = [2]uint64{rand.Uint64(), rand.Uint64()}
+	idCount atomic.Uint64
+)
+
+// mix is splitmix64's finalizer: a bijection of 64-bit words that looks
+// random.
+func mix(x uint64) uint64 {
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// putID writes a new version 4 UUID in its text form to b.
 func putID(b *[36]byte) {
+	n := idCount.Add(1)
 	var u [16]byte
-	binary.LittleEndian.PutUint64(u[:8], rand.Uint64())
-	binary.LittleEndian.PutUint64(u[8:], rand.Uint64())
+	binary.LittleEndian.PutUint64(u[:8], mix(idKey[0]+n))
+	binary.LittleEndian.PutUint64(u[8:], mix(idKey[1]^n))
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	const digits = "0123456789abcdef"

@@ -3,7 +3,6 @@ package cehttp
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,7 +57,7 @@ func ReadBinary(h http.Header, body []byte) (event.Event, error) {
 	switch {
 	case ec.ID == "":
 		return event.Event{}, missing("id")
-	case ec.Source.URL == url.URL{}:
+	case cejson.NoSource(ec):
 		return event.Event{}, missing("source")
 	case ec.Type == "":
 		return event.Event{}, missing("type")

@@ -148,7 +148,7 @@ func setAttribute(ec *event.EventContextV1, store *Context, name, s string, prin
 		}
 		ec.Type = s
 	case attrSource:
-		if ec.Source != (types.URIRef{}) {
+		if !NoSource(ec) {
 			return twice(name)
 		}
 		if s == "" {
@@ -207,6 +207,14 @@ func setAttribute(ec *event.EventContextV1, store *Context, name, s string, prin
 		}
 	}
 	return nil
+}
+
+// NoSource reports whether ec has no source: ec.Source is the zero
+// URIRef, field by field, without the call a struct comparison makes.
+func NoSource(ec *event.EventContextV1) bool {
+	u := &ec.Source.URL
+	return u.Scheme == "" && u.Opaque == "" && u.User == nil && u.Host == "" && u.Path == "" &&
+		u.RawPath == "" && !u.OmitHost && !u.ForceQuery && u.RawQuery == "" && u.Fragment == "" && u.RawFragment == ""
 }
 
 // lowerName lower-cases an ASCII attribute name. The spec asks producers for

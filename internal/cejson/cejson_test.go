@@ -254,3 +254,30 @@ func TestContextBoxesExtensions(t *testing.T) {
 		t.Errorf("a Context takes %d bytes: past the 288-byte size class", s)
 	}
 }
+
+// NoSource agrees with comparing the whole URIRef, for every field of
+// url.URL: a field url.URL gains later would fail this test.
+func TestNoSource(t *testing.T) {
+	var ec event.EventContextV1
+	if !NoSource(&ec) {
+		t.Fatal("NoSource of the zero context = false")
+	}
+	v := reflect.ValueOf(&ec.Source.URL).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		ec := event.EventContextV1{}
+		f := reflect.ValueOf(&ec.Source.URL).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+		default:
+			t.Fatalf("url.URL field %s of kind %s: teach NoSource", v.Type().Field(i).Name, f.Kind())
+		}
+		if NoSource(&ec) {
+			t.Errorf("NoSource with only %s set = true", v.Type().Field(i).Name)
+		}
+	}
+}

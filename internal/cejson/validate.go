@@ -1,7 +1,6 @@
 package cejson
 
 import (
-	"net/url"
 	"slices"
 	"strings"
 
@@ -114,7 +113,7 @@ func checkRequired(ec *event.EventContextV1) error {
 	switch {
 	case strings.TrimSpace(ec.ID) == "":
 		return invalid("missing required attribute id")
-	case ec.Source.URL == url.URL{}:
+	case NoSource(ec):
 		return invalid("missing required attribute source")
 	case strings.TrimSpace(ec.Type) == "":
 		return invalid("missing required attribute type")
