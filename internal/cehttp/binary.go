@@ -208,16 +208,8 @@ func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error 
 	exts := extensionsOf(e)
 	ct := e.DataContentType()
 	if _, v1 := e.Context.(*event.EventContextV1); check || !v1 { // cejson.Validate checks version 1.0 contexts itself
-
-		for k := range exts {
-			if err := cejson.CheckExtensionName(k); err != nil {
-				return err
-			}
-		}
-		if ct != "" {
-			if err := mediatype.Check(ct); err != nil {
-				return fmt.Errorf("%w: datacontenttype: %v", cejson.ErrInvalid, err)
-			}
+		if err := checkBinary(exts, ct); err != nil {
+			return err
 		}
 	}
 	if _, has := exts["traceparent"]; has || t.Parent == "" {
@@ -254,19 +246,9 @@ func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error 
 		set("Ce-Time", types.Timestamp{Time: t}.String())
 	}
 	for k, v := range exts {
-		var s string
-		switch v := v.(type) {
-		case string:
-			s = v
-		case int32:
-			s = strconv.FormatInt(int64(v), 10)
-		case bool:
-			s = strconv.FormatBool(v)
-		default:
-			var err error
-			if s, err = types.Format(v); err != nil {
-				return fmt.Errorf("%w: extension %s: %w", cejson.ErrInvalid, k, err)
-			}
+		s, err := extensionText(k, v)
+		if err != nil {
+			return err
 		}
 		set(extensionHeader(k), s)
 	}
@@ -282,6 +264,39 @@ func setBinaryHeaders(h http.Header, e *event.Event, t Trace, check bool) error 
 	}
 	setRaw("Content-Type", ct)
 	return nil
+}
+
+// checkBinary checks what setBinaryHeaders writes that cejson.Validate
+// has not checked: the extensions' names and datacontenttype ct.
+func checkBinary(exts map[string]any, ct string) error {
+	for k := range exts {
+		if err := cejson.CheckExtensionName(k); err != nil {
+			return err
+		}
+	}
+	if ct != "" {
+		if err := mediatype.Check(ct); err != nil {
+			return fmt.Errorf("%w: datacontenttype: %v", cejson.ErrInvalid, err)
+		}
+	}
+	return nil
+}
+
+// extensionText returns the header text of extension k's value v.
+func extensionText(k string, v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case int32:
+		return strconv.FormatInt(int64(v), 10), nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	}
+	s, err := types.Format(v)
+	if err != nil {
+		return "", fmt.Errorf("%w: extension %s: %w", cejson.ErrInvalid, k, err)
+	}
+	return s, nil
 }
 
 // specVersion1 is the value of every ce-specversion header polyfn writes.
