@@ -16,6 +16,27 @@ func word(s string, i int) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
+// short returns the bytes of s, shorter than eight, as one word, without
+// a branch per byte: for four to seven bytes its first and last four,
+// overlapping; for one to three its first, middle and last byte, with
+// 'a', which every test passes, in the bytes left over.
+func short(s string) uint64 {
+	n := len(s)
+	switch {
+	case n >= 4:
+		return uint64(word32(s, 0)) | uint64(word32(s, n-4))<<32
+	case n > 0:
+		return uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16 | 'a'*(ones&^0xFFFFFF)
+	}
+	return 'a' * ones
+}
+
+// word32 returns s[i:i+4] as a little-endian word.
+func word32(s string, i int) uint32 {
+	s = s[i : i+4]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
 // The tests of a word, exact in what they report for the word as a whole.
 // A borrow or carry between bytes only reaches bytes past one that sets
 // the result already.
@@ -34,12 +55,8 @@ func high(x uint64) bool { return (x|(x+ones))&highs != 0 }
 func Printable(s string) bool {
 	n := len(s)
 	if n < 8 {
-		for i := 0; i < n; i++ {
-			if c := s[i]; c < 0x20 || c >= 0x7F || c == '%' {
-				return false
-			}
-		}
-		return true
+		x := short(s)
+		return !(below(x, 0x20) || high(x) || has(x, '%'))
 	}
 	for i := 0; i < n-8; i += 8 {
 		if x := word(s, i); below(x, 0x20) || high(x) || has(x, '%') {
@@ -55,12 +72,8 @@ func Printable(s string) bool {
 func Text(s string) bool {
 	n := len(s)
 	if n < 8 {
-		for i := 0; i < n; i++ {
-			if c := s[i]; c < 0x20 || c >= 0x7F {
-				return false
-			}
-		}
-		return true
+		x := short(s)
+		return !(below(x, 0x20) || high(x))
 	}
 	for i := 0; i < n-8; i += 8 {
 		if x := word(s, i); below(x, 0x20) || high(x) {
@@ -76,12 +89,8 @@ func Text(s string) bool {
 func Visible(s string) bool {
 	n := len(s)
 	if n < 8 {
-		for i := 0; i < n; i++ {
-			if c := s[i]; c <= 0x20 || c >= 0x7F || c == '"' || c == '%' {
-				return false
-			}
-		}
-		return true
+		x := short(s)
+		return !(below(x, 0x21) || high(x) || has(x, '"') || has(x, '%'))
 	}
 	for i := 0; i < n-8; i += 8 {
 		if x := word(s, i); below(x, 0x21) || high(x) || has(x, '"') || has(x, '%') {

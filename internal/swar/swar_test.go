@@ -44,7 +44,7 @@ func checkAll(t *testing.T, s string) {
 // Each predicate against its definition, for every byte at every position
 // of strings long enough to use whole words and a tail.
 func TestAgainstBytewise(t *testing.T) {
-	for _, base := range []string{"", "a", "abcdefg", "abcdefgh", "https://example.com/orders", strings.Repeat("~!", 13)} {
+	for _, base := range []string{"", "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "https://example.com/orders", strings.Repeat("~!", 13)} {
 		for pos := 0; pos < len(base); pos++ {
 			for c := 0; c < 256; c++ {
 				b := []byte(base)
