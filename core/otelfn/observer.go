@@ -3,7 +3,6 @@ package otelfn
 import (
 	"context"
 	"maps"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,9 +40,6 @@ type observer struct {
 	fnsMu  sync.Mutex                       // serialises additions to fns and counts
 	fns    atomic.Pointer[map[fnKey]*fnSet] // copied on write; as many as the App's functions and their triggers
 	counts map[[2]string]*fnCounts          // by faas.name and faas.trigger
-
-	lastSource   atomic.Pointer[sourceString] // an event's source, kept (see source)
-	sourceMisses atomic.Uint32
 }
 
 func newObserver(p *Providers) *observer {
@@ -287,7 +283,7 @@ var attrsPool = sync.Pool{New: func() any { return new(spanAttrs) }}
 
 // setAttrs sets the invocation's attributes on its span, unless they were
 // set, and then those of ev, the single event it runs on, when not nil.
-func (c *invocation) setAttrs(o *observer, ev event.EventContext) {
+func (c *invocation) setAttrs(ev event.EventContext) {
 	if !c.recording {
 		return
 	}
@@ -306,7 +302,7 @@ func (c *invocation) setAttrs(o *observer, ev event.EventContext) {
 	}
 	if ev != nil {
 		kv[n] = attribute.String("cloudevents.event_id", ev.GetID())
-		kv[n+1] = attribute.String("cloudevents.event_source", o.source(ev))
+		kv[n+1] = attribute.String("cloudevents.event_source", sourceOf(ev))
 		kv[n+2] = attribute.String("cloudevents.event_type", ev.GetType())
 		n += 3
 	}
@@ -333,7 +329,7 @@ func (o *observer) Invocation(ctx context.Context) (context.Context, string, fun
 	}
 	c.pending.Store(true)
 	if c.set.http {
-		c.setAttrs(o, nil)
+		c.setAttrs(nil)
 	}
 	c.start = time.Now()
 	return c, c.traceparent, c.end
@@ -353,7 +349,7 @@ func (c *invocation) end(err error) {
 		set.counts.errs.Add(1)
 		c.span.SetStatus(codes.Error, err.Error())
 	}
-	c.setAttrs(o, nil)
+	c.setAttrs(nil)
 	c.span.End()
 	if o.p.FlushEach {
 		fctx, cancel := context.WithTimeout(context.Background(), FlushTimeout)
@@ -373,31 +369,13 @@ var (
 // span, which the invocation ends.
 func noEnd(error) {}
 
-// A sourceString is an event source and its string form.
-type sourceString struct {
-	u url.URL
-	s string
-}
-
-// source returns an event's source as a string: the one kept again when
-// it is the same (the events a function gets usually share one), else
-// intern's, whose own last entry is also the replies' sources'. A source
-// that misses replaces the one kept first and then on every 16th miss,
-// so that events from many sources do not allocate an entry each.
-func (o *observer) source(ec event.EventContext) string {
-	v1, ok := ec.(*event.EventContextV1)
-	if !ok {
-		return ec.GetSource()
+// sourceOf returns an event's source as a string, formatted once per
+// source (intern.SourceString).
+func sourceOf(ec event.EventContext) string {
+	if v1, ok := ec.(*event.EventContextV1); ok {
+		return intern.SourceString(v1.Source)
 	}
-	last := o.lastSource.Load()
-	if last != nil && last.u == v1.Source.URL {
-		return last.s
-	}
-	s := intern.SourceString(v1.Source)
-	if v1.Source.User == nil && (last == nil || o.sourceMisses.Add(1)%16 == 0) {
-		o.lastSource.Store(&sourceString{v1.Source.URL, s})
-	}
-	return s
+	return ec.GetSource()
 }
 
 func (o *observer) Record(ctx context.Context, ec event.EventContext, own string, index, size int) (context.Context, string, func(error)) {
@@ -406,19 +384,19 @@ func (o *observer) Record(ctx context.Context, ec event.EventContext, own string
 		// One event: its attributes go on the invocation's span, unless it
 		// names another trace, which then gets a span of its own.
 		if p, ok := tracectx.Parse(own); !ok || p.TraceID == c.traceparent[3:35] {
-			c.setAttrs(o, ec)
+			c.setAttrs(ec)
 			return ctx, c.traceparent, noEnd
 		}
 	}
 	if c != nil {
-		c.setAttrs(o, nil)
+		c.setAttrs(nil)
 	}
 	typ := ec.GetType()
 	opts := []trace.SpanStartOption{consumerKind, trace.WithAttributes(
 		attribute.String("messaging.message.id", ec.GetID()),
 		attribute.String("messaging.operation.type", "process"),
 		attribute.String("cloudevents.event_id", ec.GetID()),
-		attribute.String("cloudevents.event_source", o.source(ec)),
+		attribute.String("cloudevents.event_source", sourceOf(ec)),
 		attribute.String("cloudevents.event_type", typ),
 	)}
 	if size > 1 {

@@ -105,10 +105,12 @@ func (s *Set) Lookup(b []byte) (string, bool) {
 func (s *Set) Len() int { return len(s.m) }
 
 // sourceStrings caches the text of event sources: writing an event's
-// source formats its URL, and a producer sends the same few.
+// source formats its URL, and a producer sends the same few. The two
+// sources asked last are answered first, without hashing: an event's and
+// its reply's, when they differ, take turns.
 var sourceStrings struct {
-	last atomic.Pointer[sourceEntry]
-	m    sync.Map // url.URL -> *sourceEntry
+	last [2]atomic.Pointer[sourceEntry] // the latest first
+	m    sync.Map                       // url.URL -> *sourceEntry
 	n    atomic.Int32
 }
 
@@ -120,19 +122,28 @@ type sourceEntry struct {
 // SourceString returns u as text, as u.String() does, from a cache when u
 // was formatted before. Up to 512 sources are cached.
 func SourceString(u types.URIRef) string {
-	if e := sourceStrings.last.Load(); e != nil && e.u == u.URL {
-		return e.s
+	for i := range sourceStrings.last {
+		if e := sourceStrings.last[i].Load(); e != nil && e.u == u.URL {
+			return e.s
+		}
 	}
 	if v, ok := sourceStrings.m.Load(u.URL); ok {
 		e := v.(*sourceEntry)
-		sourceStrings.last.Store(e)
+		rememberSource(e)
 		return e.s
 	}
 	s := u.String()
 	if u.User == nil && sourceStrings.n.Load() < 512 && sourceStrings.n.Add(1) <= 512 {
 		e := &sourceEntry{u.URL, s}
 		sourceStrings.m.Store(u.URL, e)
-		sourceStrings.last.Store(e)
+		rememberSource(e)
 	}
 	return s
+}
+
+// rememberSource makes e the source asked last. Concurrent callers may
+// interleave: the cost is a later lookup in the map, never a wrong answer.
+func rememberSource(e *sourceEntry) {
+	sourceStrings.last[1].Store(sourceStrings.last[0].Load())
+	sourceStrings.last[0].Store(e)
 }
