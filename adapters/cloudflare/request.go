@@ -8,7 +8,8 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
-	"sync"
+
+	"github.com/polyfn/polyfn/internal/intern"
 )
 
 // parseHead builds the request a Fetch head describes, as net/http's
@@ -28,7 +29,7 @@ func parseHead(head string, body []byte) (*http.Request, error) {
 		return nil, fmt.Errorf("cloudflare: request: invalid method %q", method)
 	}
 	raw, rest, _ := strings.Cut(rest, "\n")
-	u, ok := urls.get(raw)
+	u, ok := urls.Get(raw)
 	if !ok {
 		_, err := url.Parse(raw)
 		return nil, fmt.Errorf("cloudflare: request: %w", err)
@@ -100,7 +101,7 @@ func validMethod(m string) bool {
 
 // urls caches parsed request URLs: a Worker serves the same few. Each
 // request gets its own copy of the url.URL.
-var urls = newCache(func(raw string) (url.URL, bool) {
+var urls = intern.New(cacheMax, func(raw string) (url.URL, bool) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return url.URL{}, false
@@ -114,45 +115,18 @@ func canonicalName(k string) string {
 	if c, ok := knownName(k); ok {
 		return c
 	}
-	c, _ := names.get(k)
+	c, _ := names.Get(k)
 	return c
 }
 
-var names = newCache(func(k string) (string, bool) { return textproto.CanonicalMIMEHeaderKey(strings.Clone(k)), true })
+var names = intern.New(cacheMax, func(k string) (string, bool) {
+	return textproto.CanonicalMIMEHeaderKey(strings.Clone(k)), true
+})
 
-// cacheMax bounds a cache, so that what clients send cannot grow it
-// without bound: past it, values are computed and not kept.
+// cacheMax bounds each cache (intern.Cache, which keeps copies of the
+// keys, views of a request's head), so that what clients send cannot grow
+// them without bound: past it, values are computed and not kept.
 const cacheMax = 512
-
-// A cache maps strings that repeat from one request to the next to values
-// computed from them. Its keys are copies: a key given to get may be part
-// of a request's head and body, which the cache must not keep.
-type cache[V any] struct {
-	mu      sync.Mutex
-	m       map[string]V
-	compute func(string) (V, bool) // false: an error, not cached
-}
-
-func newCache[V any](compute func(string) (V, bool)) *cache[V] {
-	return &cache[V]{m: map[string]V{}, compute: compute}
-}
-
-func (c *cache[V]) get(k string) (V, bool) {
-	c.mu.Lock()
-	v, ok := c.m[k]
-	c.mu.Unlock()
-	if ok {
-		return v, true
-	}
-	if v, ok = c.compute(k); ok {
-		c.mu.Lock()
-		if len(c.m) < cacheMax {
-			c.m[strings.Clone(k)] = v
-		}
-		c.mu.Unlock()
-	}
-	return v, ok
-}
 
 // knownName returns the canonical form of the header names a Worker
 // usually receives, lower case as Workers give them. A switch rather than

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"unsafe"
 )
 
 // TestParseHead checks that a Fetch head becomes the request net/http's
@@ -44,29 +43,6 @@ func TestParseHead(t *testing.T) {
 	for _, bad := range []string{"", "POST", "BAD METHOD\nhttp://edge.example/\n", "GET\nhttp://edge.example/%zz\n", "GET\n::\n"} {
 		if _, err := parseHead(bad, nil); err == nil || !strings.HasPrefix(err.Error(), "cloudflare: ") {
 			t.Errorf("head %q: error %v", bad, err)
-		}
-	}
-}
-
-// TestCacheBound checks that a cache keeps at most cacheMax keys, and
-// copies of them.
-func TestCacheBound(t *testing.T) {
-	c := newCache(func(k string) (int, bool) { return len(k), k != "bad" })
-	for i := range cacheMax + 10 {
-		k := strings.Repeat("k", i+1)
-		if v, ok := c.get(k); !ok || v != i+1 {
-			t.Fatalf("get %d: %d %v", i, v, ok)
-		}
-	}
-	if _, ok := c.get("bad"); ok || len(c.m) != cacheMax {
-		t.Errorf("bad: %v; %d keys, want %d", ok, len(c.m), cacheMax)
-	}
-	head := "xx-key:v"
-	c2 := newCache(func(k string) (string, bool) { return k, true })
-	c2.get(head[:6])
-	for k := range c2.m {
-		if unsafe.StringData(k) == unsafe.StringData(head) {
-			t.Error("the cache kept the caller's string")
 		}
 	}
 }

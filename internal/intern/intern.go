@@ -6,6 +6,7 @@ package intern
 
 import (
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -14,8 +15,9 @@ import (
 
 // Cache maps strings to values computed from them. It holds at most Max
 // entries and then computes without storing, so that untrusted input cannot
-// grow it without bound. The zero value is not usable; use New.
-// A Cache is safe for concurrent use.
+// grow it without bound. It keeps copies of its keys: a key may be a view
+// of memory the caller reuses (a request's head). The zero value is not
+// usable; use New. A Cache is safe for concurrent use.
 type Cache[V any] struct {
 	m       sync.Map // string -> *entry[V]
 	last    atomic.Pointer[entry[V]]
@@ -50,6 +52,7 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 	}
 	v, ok := c.compute(key)
 	if ok && c.n.Load() < c.max && c.n.Add(1) <= c.max {
+		key = strings.Clone(key)
 		c.m.Store(key, &entry[V]{key, v})
 	}
 	return v, ok

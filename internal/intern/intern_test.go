@@ -3,6 +3,7 @@ package intern
 import (
 	"strconv"
 	"testing"
+	"unsafe"
 )
 
 func TestCache(t *testing.T) {
@@ -38,6 +39,20 @@ func TestCache(t *testing.T) {
 	if v, _ := c.Get("105"); v != 105 {
 		t.Fatal("values past the bound must still be computed")
 	}
+}
+
+// A Cache keeps a copy of a key, never the caller's string, which may be
+// a view of memory the caller reuses.
+func TestCacheCopiesKeys(t *testing.T) {
+	c := New(4, func(s string) (string, bool) { return "v", true })
+	head := "xx-key:v"
+	c.Get(head[:6])
+	c.m.Range(func(k, _ any) bool {
+		if unsafe.StringData(k.(string)) == unsafe.StringData(head) {
+			t.Error("the cache kept the caller's string")
+		}
+		return true
+	})
 }
 
 func TestSet(t *testing.T) {
