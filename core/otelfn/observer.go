@@ -291,24 +291,44 @@ func (c *invocation) setAttrs(ev event.EventContext) {
 	if !mine && ev == nil {
 		return
 	}
+	var id, eventID, typ string
+	if mine {
+		id = c.id
+	}
+	if ev != nil {
+		eventID, typ = ev.GetID(), ev.GetType()
+	}
+	id, eventID, typ = detach(id, eventID, typ)
 	kv := attrsPool.Get().(*spanAttrs)
 	n := 0
 	if mine {
 		kv[0] = c.set.trigger
-		kv[1] = attribute.String("faas.invocation_id", c.id)
+		kv[1] = attribute.String("faas.invocation_id", id)
 		kv[2] = attribute.Bool("faas.coldstart", c.cold)
 		kv[3] = c.set.provider
 		n = 4
 	}
 	if ev != nil {
-		kv[n] = attribute.String("cloudevents.event_id", ev.GetID())
+		kv[n] = attribute.String("cloudevents.event_id", eventID)
 		kv[n+1] = attribute.String("cloudevents.event_source", sourceOf(ev))
-		kv[n+2] = attribute.String("cloudevents.event_type", ev.GetType())
+		kv[n+2] = attribute.String("cloudevents.event_type", typ)
 		n += 3
 	}
 	c.span.SetAttributes(kv[:n]...)
 	clear(kv[:n]) // holds no strings while pooled
 	attrsPool.Put(kv)
+}
+
+// detach returns copies of a, b and c that share one allocation holding
+// no pointers. An ended span waits in the batcher until it is exported;
+// an attribute's string that pointed into the invocation's context or its
+// event would keep them, and everything they reach, alive until then, for
+// every garbage collection to scan.
+func detach(a, b, c string) (string, string, string) {
+	buf := make([]byte, 0, len(a)+len(b)+len(c))
+	buf = append(append(append(buf, a...), b...), c...)
+	s := unsafe.String(unsafe.SliceData(buf), len(buf))
+	return s[:len(a)], s[len(a) : len(a)+len(b)], s[len(a)+len(b):]
 }
 
 func (o *observer) Invocation(ctx context.Context) (context.Context, string, func(error)) {
@@ -391,11 +411,11 @@ func (o *observer) Record(ctx context.Context, ec event.EventContext, own string
 	if c != nil {
 		c.setAttrs(nil)
 	}
-	typ := ec.GetType()
+	id, typ, _ := detach(ec.GetID(), ec.GetType(), "")
 	opts := []trace.SpanStartOption{consumerKind, trace.WithAttributes(
-		attribute.String("messaging.message.id", ec.GetID()),
+		attribute.String("messaging.message.id", id),
 		attribute.String("messaging.operation.type", "process"),
-		attribute.String("cloudevents.event_id", ec.GetID()),
+		attribute.String("cloudevents.event_id", id),
 		attribute.String("cloudevents.event_source", sourceOf(ec)),
 		attribute.String("cloudevents.event_type", typ),
 	)}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -185,5 +186,50 @@ func TestInvocationMetrics(t *testing.T) {
 	want := map[string]int64{"faas.invocations": 4, "faas.coldstarts": 1, "faas.errors": 1, "faas.invoke_duration": 4}
 	if !maps.Equal(got, want) {
 		t.Errorf("metrics %v, want %v", got, want)
+	}
+}
+
+// An ended span keeps no string that points into the invocation's context
+// or its events: it waits in the batcher until exported, and would keep
+// them alive until then.
+func TestSpanDetachedFromInvocation(t *testing.T) {
+	for _, size := range []int{1, 2} {
+		rec := tracetest.NewSpanRecorder()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+		o := newObserver(&Providers{Tracer: tp, Meter: mp})
+		ev := core.NewEvent("e-1", "/orders", "com.example.order", "", nil)
+		// No ID: driver.WithInvocation writes one into the context's allocation.
+		ctx := driver.WithInvocation(context.Background(), &core.Invocation{Function: "f", Provider: "local", Trigger: core.TriggerQueue})
+		inv := core.InvocationFrom(ctx)
+		ctx, _, end := o.Invocation(ctx)
+		for i := range size {
+			index := i
+			if size == 1 {
+				index = -1
+			}
+			_, _, endEvent := o.Record(ctx, ev.Context, "", index, size)
+			endEvent(nil)
+		}
+		end(nil)
+		theirs := map[*byte]string{unsafe.StringData(inv.ID): "the invocation's id",
+			unsafe.StringData(ev.ID()): "the event's id", unsafe.StringData(ev.Type()): "the event's type"}
+		seen := map[attribute.Key]bool{}
+		for _, span := range rec.Ended() {
+			for _, a := range span.Attributes() {
+				if a.Value.Type() != attribute.STRING {
+					continue
+				}
+				seen[a.Key] = true
+				if what, ok := theirs[unsafe.StringData(a.Value.AsString())]; ok {
+					t.Errorf("%d events: %s %s shares its bytes with %s", size, span.Name(), a.Key, what)
+				}
+			}
+		}
+		for _, k := range []attribute.Key{"faas.invocation_id", "cloudevents.event_id", "cloudevents.event_type"} {
+			if !seen[k] {
+				t.Errorf("%d events: no span has %s", size, k)
+			}
+		}
 	}
 }
