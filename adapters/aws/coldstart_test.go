@@ -14,9 +14,11 @@ import (
 	"time"
 )
 
-// TestColdStart compares the cold start (launch of the emulator and the
-// bootstrap, to the first response) and the stripped binary size of the
-// polyfn and the hand-written native function in internal/coldstart. It
+// BenchmarkColdStart compares the cold start (launch of the emulator and
+// the bootstrap, to the first response) and the stripped binary size of
+// the polyfn and the hand-written native function in internal/coldstart,
+// and of examples/shop with everything on (OpenTelemetry, EMF, JSON logs,
+// idempotency and its resources, in memory) serving fulfil. It
 // takes about a minute, so it is a benchmark, run once on demand;
 // POLYFN_AWS_COLDSTART sets the number of runs per binary (default 21):
 //
@@ -32,9 +34,14 @@ func BenchmarkColdStart(b *testing.B) {
 		size  int64
 		times []time.Duration
 	}
-	variants := []struct{ name, pkg, tags string }{
-		{"native", "./adapters/aws/internal/coldstart/native", "lambda.norpc"},
-		{"polyfn", "./adapters/aws/internal/coldstart/polyfn", "polyfn.aws,lambda.norpc"},
+	variants := []struct {
+		name, pkg, tags string
+		env             []string
+	}{
+		{"native", "./adapters/aws/internal/coldstart/native", "lambda.norpc", nil},
+		{"polyfn", "./adapters/aws/internal/coldstart/polyfn", "polyfn.aws,lambda.norpc", nil},
+		{"shop", "./examples/shop", "polyfn.aws,lambda.norpc", []string{"POLYFN_FUNCTION=fulfil", "SHOP_API_KEY=k-123",
+			"AWS_LAMBDA_LOG_FORMAT=JSON", "POLYFN_IDEMPOTENCY_URL=mem://"}},
 	}
 	results := make([]result, len(variants))
 	bins := make([]string, len(variants))
@@ -59,7 +66,7 @@ func BenchmarkColdStart(b *testing.B) {
 	// Interleave the runs, so that load from other processes hits both alike.
 	for run := 0; run < n; run++ {
 		for i := range variants {
-			results[i].times = append(results[i].times, coldStart(t, rie, bins[i], filepath.Dir(bins[i]), payload))
+			results[i].times = append(results[i].times, coldStart(t, rie, bins[i], filepath.Dir(bins[i]), payload, variants[i].env))
 		}
 	}
 	median := func(d []time.Duration) time.Duration {
@@ -80,13 +87,14 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // coldStart launches the emulator with bin and returns the time from the
 // launch to the first successful response.
-func coldStart(t testing.TB, rie, bin, dir string, payload []byte) time.Duration {
+func coldStart(t testing.TB, rie, bin, dir string, payload []byte, env []string) time.Duration {
 	t.Helper()
 	ports := freePorts(t, 2)
 	addr, api := ports[0], ports[1]
 	log := new(logBuffer)
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", api, bin)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = log, log
 	client := &http.Client{Timeout: 10 * time.Second}
 	start := time.Now()
