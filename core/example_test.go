@@ -104,3 +104,16 @@ func ExamplePermanent() {
 	// permanent: order o-1 has no data
 	// retryable: database unavailable
 }
+
+func ExampleMarshalEvent() {
+	e := core.NewEvent("o-1", "/orders", "com.example.order.placed", "application/json", []byte(`{ "id": "o-1", "items": 3 }`))
+	e.SetExtension("tenant", "acme")
+	b, err := core.MarshalEvent(e)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(b))
+	// Output:
+	// {"specversion":"1.0","id":"o-1","source":"/orders","type":"com.example.order.placed","datacontenttype":"application/json","tenant":"acme","data":{"id":"o-1","items":3}}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/polyfn/polyfn/core"
+	"github.com/polyfn/polyfn/internal/cejson"
 )
 
 // ErrInProgress is wrapped by the retryable error of a duplicate that
@@ -100,11 +101,11 @@ func (m *middleware) duplicate(rec, held *Record) (*core.Event, error) {
 	if held.Reply == nil {
 		return nil, nil
 	}
-	reply := new(core.Event)
-	if err := reply.UnmarshalJSON(held.Reply); err != nil {
+	reply, err := cejson.Unmarshal(held.Reply)
+	if err != nil {
 		return nil, core.Retryable(fmt.Errorf("idempotency: the recorded reply is not a CloudEvent: %w", err))
 	}
-	return reply, nil
+	return &reply, nil
 }
 
 // run runs the function for a claimed record, then completes the record
@@ -127,7 +128,7 @@ func (m *middleware) run(ctx context.Context, e core.Event, rec *Record) (reply 
 		return nil, err
 	}
 	if reply != nil {
-		if rec.Reply, err = reply.MarshalJSON(); err != nil {
+		if rec.Reply, err = cejson.Marshal(*reply); err != nil {
 			m.release(ctx, rec)
 			return nil, core.Retryable(fmt.Errorf("idempotency: encode the reply: %w", err))
 		}

@@ -70,7 +70,7 @@ type control struct {
 }
 
 func (x *echo) handle(ctx context.Context, e core.Event) (*core.Event, error) {
-	got, err := json.Marshal(e)
+	got, err := core.MarshalEvent(e)
 	if err != nil {
 		return nil, fmt.Errorf("echo: encode received event: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -278,6 +279,38 @@ func TestNoSource(t *testing.T) {
 		}
 		if NoSource(&ec) {
 			t.Errorf("NoSource with only %s set = true", v.Type().Field(i).Name)
+		}
+	}
+}
+
+// Marshal writes an event in one allocation when its strings need no
+// escaping and it has no extensions, whatever the form of its data.
+func TestMarshalAllocatesOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name, ct string
+		data     []byte
+	}{
+		{"no data", "", nil},
+		{"JSON", "application/json", []byte(`{"order": "A-7", "qty": 2, "lines": [1, 2, 3]}`)},
+		{"text", "text/plain", []byte("hello, world")},
+		{"binary", "application/octet-stream", bytes.Repeat([]byte{0, 1, 2, 0xff}, 100)},
+	} {
+		e := event.New()
+		e.SetID("A234-1234-1234")
+		e.SetSource("https://example.com/orders/placed")
+		e.SetType("com.example.order.placed")
+		e.SetSubject("orders/A-7")
+		e.SetTime(time.Date(2026, 11, 28, 12, 0, 0, 123456789, time.FixedZone("", 3600)))
+		if tt.data != nil {
+			e.DataEncoded = tt.data
+			e.SetDataContentType(tt.ct)
+		}
+		if n := testing.AllocsPerRun(50, func() {
+			if _, err := Marshal(e); err != nil {
+				t.Fatal(err)
+			}
+		}); n != 1 {
+			t.Errorf("%s: %v allocations, want 1", tt.name, n)
 		}
 	}
 }

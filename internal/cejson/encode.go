@@ -16,8 +16,20 @@ import (
 	"github.com/polyfn/polyfn/internal/strview"
 )
 
-// Marshal returns e in the JSON format, on one line.
-func Marshal(e event.Event) ([]byte, error) { return Append(nil, e) }
+// Marshal returns e in the JSON format, on one line, in one allocation
+// for most events.
+func Marshal(e event.Event) ([]byte, error) { return Append(make([]byte, 0, sizeHint(&e)), e) }
+
+// sizeHint returns the length of e in the JSON format, or more, for an
+// event whose strings need no escaping and that has no extensions.
+func sizeHint(e *event.Event) int {
+	const members = len(`{"specversion":"1.0","id":"","source":"","type":"","datacontenttype":"","dataschema":"","subject":"","time":"2006-01-02T15:04:05.999999999+07:00","data_base64":""}`)
+	n := members + len(e.DataEncoded)*4/3 + 3
+	if ec, ok := e.Context.(*event.EventContextV1); ok {
+		n += len(ec.ID) + len(ec.Type) + len(Source(e)) + len(e.DataContentType()) + len(e.DataSchema()) + len(e.Subject())
+	}
+	return n
+}
 
 // Append appends e in the JSON format, on one line, to dst. Data of a JSON
 // media type (or none) that is valid JSON is written inline, compacted; data
@@ -34,7 +46,7 @@ func Append(dst []byte, e event.Event) ([]byte, error) {
 	dst = append(dst, `{"specversion":`...)
 	dst = AppendString(dst, e.SpecVersion())
 	dst = appendMember(dst, "id", e.ID())
-	dst = appendMember(dst, "source", e.Source())
+	dst = appendMember(dst, "source", Source(&e))
 	dst = appendMember(dst, "type", e.Type())
 	ct := e.DataContentType()
 	if ct != "" {
