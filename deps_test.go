@@ -382,6 +382,7 @@ func TestLayerRules(t *testing.T) {
 		{"core", "github.com/cloudevents/sdk-go/v2/client", false, false},
 		{"core/driver", module + "/internal/mediatype", false, true},
 		{"core", module + "/internal/invoke", false, false},
+		{"core", module + "/internal/cejson", false, true},
 		{"core/auth", module + "/internal/invoke", false, true},
 		{"core/auth", "github.com/golang-jwt/jwt/v5", false, false},
 		{"core/auth/jwtauth", "github.com/golang-jwt/jwt/v5", false, true},
