@@ -99,6 +99,10 @@ var layers = []struct {
 	// The Workers adapter serves fetch with the local adapter's handler
 	// (the same HTTP binding everywhere); otherwise a cloud's adapter.
 	{pkg: "adapters/cloudflare/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", "providers/cloudflare/...", "adapters/cloudflare/...", "adapters/local", "adapters"}},
+	// The baseline of examples/shop's size and cold start: the shop written
+	// by hand for Lambda alone, with what a native function doing its work
+	// links, and nothing of polyfn.
+	{pkg: "adapters/aws/internal/coldstart/nativeshop", allow: []string{"STD", "github.com/aws/aws-lambda-go/...", awsSDK, jwtModule, otelModules}},
 	// One cloud's process and wire: its provider, its SDK, never another
 	// cloud's adapter. Its test programs may start through "adapters".
 	{pkg: "adapters/$cloud/...", allow: []string{"STD", ceEvent, ceTypes, "core/...", "internal/...", "providers/$cloud/...", "adapters/$cloud/...", "adapters", "$sdk"}},

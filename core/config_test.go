@@ -160,6 +160,32 @@ func TestStartHookFailure(t *testing.T) {
 	}
 }
 
+func TestHasStopHooks(t *testing.T) {
+	stop := func(context.Context) error { return nil }
+	tests := []struct {
+		name  string
+		setup func(a *App)
+		want  bool
+	}{
+		{"none", func(a *App) { a.OnStart(func(context.Context, Config) error { return nil }) }, false},
+		{"nil hook", func(a *App) { a.OnStop(nil) }, false},
+		{"added before start", func(a *App) { a.OnStop(stop) }, true},
+		{"added by a start hook", func(a *App) {
+			a.OnStart(func(context.Context, Config) error { a.OnStop(stop); return nil })
+		}, true},
+	}
+	for _, tt := range tests {
+		a := NewApp()
+		tt.setup(a)
+		if err := a.Start(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.HasStopHooks(); got != tt.want {
+			t.Errorf("%s: HasStopHooks() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestConfigLookup(t *testing.T) {
 	c, err := resolve([]Setting{{Name: "A", Default: "x"}}, nil)
 	if err != nil {

@@ -69,6 +69,16 @@ func (a *App) OnStop(fn func(ctx context.Context) error) {
 	a.life.stop = append(a.life.stop, stopHook{at: caller(), fn: fn})
 }
 
+// HasStopHooks reports whether the App has a stop hook, those its start
+// hooks added included. Adapters whose platform stops a process without
+// warning unless asked (Lambda sends SIGTERM only to a runtime that
+// registered for it) ask only when there is something to run.
+func (a *App) HasStopHooks() bool {
+	a.life.mu.Lock()
+	defer a.life.mu.Unlock()
+	return len(a.life.stop) > 0
+}
+
 // ErrStarted is returned by App.Start on an App that has started and not
 // stopped.
 var ErrStarted = errors.New("polyfn: the app has started already")

@@ -18,7 +18,9 @@ import (
 // the bootstrap, to the first response) and the stripped binary size of
 // the polyfn and the hand-written native function in internal/coldstart,
 // and of examples/shop with everything on (OpenTelemetry, EMF, JSON logs,
-// idempotency and its resources, in memory) serving fulfil. It
+// idempotency and its resources, in memory) serving fulfil, and of the
+// shop written by hand for Lambda alone (nshop: the same SDK clients,
+// OpenTelemetry and JWT library, in memory alike). It
 // takes about a minute, so it is a benchmark, run once on demand;
 // POLYFN_AWS_COLDSTART sets the number of runs per binary (default 21):
 //
@@ -42,6 +44,7 @@ func BenchmarkColdStart(b *testing.B) {
 		{"polyfn", "./adapters/aws/internal/coldstart/polyfn", "polyfn.aws,lambda.norpc", nil},
 		{"shop", "./examples/shop", "polyfn.aws,lambda.norpc", []string{"POLYFN_FUNCTION=fulfil", "SHOP_API_KEY=k-123",
 			"AWS_LAMBDA_LOG_FORMAT=JSON", "POLYFN_IDEMPOTENCY_URL=mem://"}},
+		{"nshop", "./adapters/aws/internal/coldstart/nativeshop", "lambda.norpc", []string{"FUNCTION=fulfil"}},
 	}
 	results := make([]result, len(variants))
 	bins := make([]string, len(variants))
@@ -81,6 +84,9 @@ func BenchmarkColdStart(b *testing.B) {
 		t.Logf("%-7s size %9d B (%.2fx)  cold start median %6.1f ms (%.2fx)  min %5.1f  max %5.1f  runs %d", r.name, r.size,
 			float64(r.size)/float64(base.size), ms(median(r.times)), float64(median(r.times))/float64(median(base.times)), ms(s[0]), ms(s[len(s)-1]), len(s))
 	}
+	shop, nshop := results[2], results[3]
+	t.Logf("shop over the shop written by hand: size %.2fx, cold start %.2fx", float64(shop.size)/float64(nshop.size),
+		float64(median(shop.times))/float64(median(nshop.times)))
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -133,4 +139,32 @@ func coldStart(t testing.TB, rie, bin, dir string, payload []byte, env []string)
 		t.Fatalf("status %d\n%s", resp.StatusCode, log.String())
 	}
 	return took
+}
+
+// TestColdStartBaselinesServe checks that the functions BenchmarkColdStart
+// compares do the same work: each reports the message that is not an
+// order, and only it.
+func TestColdStartBaselinesServe(t *testing.T) {
+	payload := []byte(`{"Records":[{"messageId":"m1","body":"{\"id\":\"o-1\",\"total\":1}","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:orders"},` +
+		`{"messageId":"m2","body":"{\"total\":2}","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:orders"}]}`)
+	for _, v := range []struct {
+		name, pkg, tags string
+		env             []string
+	}{
+		{"native", "./adapters/aws/internal/coldstart/native", "lambda.norpc", nil},
+		{"polyfn", "./adapters/aws/internal/coldstart/polyfn", "polyfn.aws,lambda.norpc", nil},
+		{"nshop", "./adapters/aws/internal/coldstart/nativeshop", "lambda.norpc", []string{"FUNCTION=fulfil"}},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			e := startEmulator(t, buildLambda(t, v.pkg, v.tags, "baseline-"+v.name), filepath.Join(workDir, v.name+".jsonl"), v.env...)
+			defer func() {
+				_ = e.cmd.Process.Signal(syscall.SIGTERM)
+				_ = e.cmd.Wait()
+			}()
+			code, body := e.invoke(t, payload)
+			if want := `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`; code != 200 || string(body) != want {
+				t.Errorf("%d %s, want 200 %s\n%s", code, body, want, e.log)
+			}
+		})
+	}
 }

@@ -67,8 +67,10 @@
 // The Handler keeps no per-invocation state outside the call: it is safe
 // when Lambda Managed Instances run several invocations at once
 // (AWS_LAMBDA_MAX_CONCURRENCY > 1); trace ids are read from the context.
-// Start enables SIGTERM delivery and runs the WithShutdownHook functions on
-// it, to flush telemetry.
+// When the App has stop hooks or Start has WithShutdownHook functions,
+// Start enables SIGTERM delivery and runs them on it, to flush telemetry;
+// otherwise it registers nothing, and the cold start makes no request to
+// the Extensions API.
 //
 // Most programs do not import this package: they call adapters.Run and
 // build with -tags polyfn.aws,lambda.norpc.

@@ -60,6 +60,9 @@ func TestEmulatorPlatformTimeoutAndSIGTERM(t *testing.T) {
 	if out := invoke(`{"specversion":"1.0","id":"b","source":"/t","type":"t","data":{"sleep_ms":3000}}`); !strings.Contains(out, "Task timed out") {
 		t.Fatalf("want the emulator's timeout, got %s", out)
 	}
+	if !strings.Contains(log.String(), "GoLangEnableSIGTERM") {
+		t.Errorf("no extension registered for SIGTERM, with a shutdown hook and a stop hook:\n%s", log.String())
+	}
 	var got []byte
 	for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(20 * time.Millisecond) {
 		if got, _ = os.ReadFile(shutdownFile); strings.Count(string(got), "\n") >= 2 {
@@ -69,10 +72,36 @@ func TestEmulatorPlatformTimeoutAndSIGTERM(t *testing.T) {
 	if string(got) != "sigterm\nstop\n" {
 		t.Errorf("shutdown hooks wrote %q; want sigterm, then stop\nemulator log:\n%s", got, log.String())
 	}
+	// The runtime exits once its hooks have run, rather than wait to be killed.
+	if strings.Contains(log.String(), "did not exit") {
+		t.Errorf("the runtime did not exit after its shutdown hooks:\n%s", log.String())
+	}
 	if out := invoke(`{"specversion":"1.0","id":"c","source":"/t","type":"t","data":{"sleep_ms":0}}`); !strings.Contains(out, `"type":"cold.true"`) {
 		t.Errorf("invoke after the timeout: %s (want a working cold start)", out)
 	}
 	if out := invoke(`{"specversion":"1.0","id":"d","source":"/t","type":"t"}`); !strings.Contains(out, `"type":"cold.false"`) {
 		t.Errorf("warm invoke: %s", out)
+	}
+}
+
+// TestNoExtensionWithoutStopHooks runs a function with nothing to run at
+// shutdown: it registers no extension for SIGTERM, a request to the
+// Extensions API its cold start would otherwise make, and serves as
+// usual. TestEmulatorPlatformTimeoutAndSIGTERM checks the registration
+// where there are hooks.
+func TestNoExtensionWithoutStopHooks(t *testing.T) {
+	bin := buildLambda(t, "./adapters/aws/internal/coldstart/polyfn", "polyfn.aws,lambda.norpc", "nohooks")
+	e := startEmulator(t, bin, filepath.Join(workDir, "nohooks.jsonl"))
+	defer func() {
+		_ = e.cmd.Process.Signal(syscall.SIGTERM)
+		_ = e.cmd.Wait()
+	}()
+	code, body := e.invoke(t, []byte(`{"Records":[{"messageId":"m1","body":"{\"id\":\"o-1\"}","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:orders"},`+
+		`{"messageId":"m2","body":"{}","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:orders"}]}`))
+	if want := `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`; code != 200 || string(body) != want {
+		t.Fatalf("invoke: %d %s, want 200 %s\n%s", code, body, want, e.log)
+	}
+	if strings.Contains(e.log.String(), "GoLangEnableSIGTERM") {
+		t.Errorf("an extension was registered for a function without stop hooks:\n%s", e.log)
 	}
 }

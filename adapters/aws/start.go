@@ -38,10 +38,12 @@ import (
 //
 // Options given to Start override the environment. Before serving, Start
 // runs the App's start hooks with the environment (core.App.Start: the
-// function's environment variables are its settings). It enables SIGTERM
-// delivery (lambda.WithEnableSIGTERM) and on SIGTERM runs the
-// WithShutdownHook functions, then the App's stop hooks within
-// StopGrace. When no function can be selected, a variable holds a value it
+// function's environment variables are its settings). When there is
+// something to run at shutdown (a WithShutdownHook function or a stop hook
+// of the App), it enables SIGTERM delivery (lambda.WithEnableSIGTERM,
+// which registers an internal extension) and on SIGTERM runs the
+// WithShutdownHook functions, then the App's stop hooks within StopGrace,
+// and exits. When no function can be selected, a variable holds a value it
 // cannot use, a required setting is missing or a start hook fails, it
 // prints the reason to standard error and exits with status 1, which
 // Lambda reports as Runtime.ExitError.
@@ -86,8 +88,14 @@ func Start(app *core.App, opts ...Option) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	log := h.fn.Logger()
 	hooks := h.cfg.shutdown
+	if len(hooks) == 0 && !app.HasStopHooks() {
+		// Nothing to run at shutdown: no extension to register, which
+		// would cost a request to the Extensions API in every cold start.
+		lambda.Start(h)
+		return
+	}
+	log := h.fn.Logger()
 	onTerm := func() {
 		log.Info("SIGTERM: the execution environment is shutting down")
 		for _, f := range hooks {
@@ -98,6 +106,8 @@ func Start(app *core.App, opts ...Option) {
 		if err := app.Stop(ctx); err != nil {
 			log.Error("stop hooks failed", "error", err.Error())
 		}
+		// Done: exit rather than wait for SIGKILL.
+		os.Exit(0)
 	}
 	lambda.StartWithOptions(h, lambda.WithEnableSIGTERM(onTerm))
 }
