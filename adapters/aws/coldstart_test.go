@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -143,7 +144,10 @@ func coldStart(t testing.TB, rie, bin, dir string, payload []byte, env []string)
 
 // TestColdStartBaselinesServe checks that the functions BenchmarkColdStart
 // compares do the same work: each reports the message that is not an
-// order, and only it.
+// order, and only it. None has anything to run at shutdown, so none
+// registers an extension for SIGTERM, a request to the Extensions API in
+// every cold start (polyfn's aws.Start registers one only when there are
+// hooks: TestEmulatorPlatformTimeoutAndSIGTERM).
 func TestColdStartBaselinesServe(t *testing.T) {
 	payload := []byte(`{"Records":[{"messageId":"m1","body":"{\"id\":\"o-1\",\"total\":1}","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:orders"},` +
 		`{"messageId":"m2","body":"{\"total\":2}","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:orders"}]}`)
@@ -164,6 +168,9 @@ func TestColdStartBaselinesServe(t *testing.T) {
 			code, body := e.invoke(t, payload)
 			if want := `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`; code != 200 || string(body) != want {
 				t.Errorf("%d %s, want 200 %s\n%s", code, body, want, e.log)
+			}
+			if strings.Contains(e.log.String(), "GoLangEnableSIGTERM") {
+				t.Errorf("an extension was registered for a function without stop hooks:\n%s", e.log)
 			}
 		})
 	}

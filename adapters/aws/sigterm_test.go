@@ -83,25 +83,3 @@ func TestEmulatorPlatformTimeoutAndSIGTERM(t *testing.T) {
 		t.Errorf("warm invoke: %s", out)
 	}
 }
-
-// TestNoExtensionWithoutStopHooks runs a function with nothing to run at
-// shutdown: it registers no extension for SIGTERM, a request to the
-// Extensions API its cold start would otherwise make, and serves as
-// usual. TestEmulatorPlatformTimeoutAndSIGTERM checks the registration
-// where there are hooks.
-func TestNoExtensionWithoutStopHooks(t *testing.T) {
-	bin := buildLambda(t, "./adapters/aws/internal/coldstart/polyfn", "polyfn.aws,lambda.norpc", "nohooks")
-	e := startEmulator(t, bin, filepath.Join(workDir, "nohooks.jsonl"))
-	defer func() {
-		_ = e.cmd.Process.Signal(syscall.SIGTERM)
-		_ = e.cmd.Wait()
-	}()
-	code, body := e.invoke(t, []byte(`{"Records":[{"messageId":"m1","body":"{\"id\":\"o-1\"}","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:orders"},`+
-		`{"messageId":"m2","body":"{}","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:orders"}]}`))
-	if want := `{"batchItemFailures":[{"itemIdentifier":"m2"}]}`; code != 200 || string(body) != want {
-		t.Fatalf("invoke: %d %s, want 200 %s\n%s", code, body, want, e.log)
-	}
-	if strings.Contains(e.log.String(), "GoLangEnableSIGTERM") {
-		t.Errorf("an extension was registered for a function without stop hooks:\n%s", e.log)
-	}
-}

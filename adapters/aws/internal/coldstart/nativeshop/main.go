@@ -61,7 +61,7 @@ var (
 	tracer trace.Tracer = tracenoop.NewTracerProvider().Tracer("nativeshop")
 	count  metric.Int64Counter
 	cloud  *clients
-	mem    sync.Map // order id → order, without ORDERS_TABLE
+	mem    sync.Map // without ORDERS_TABLE: "idem/"+message id → true, order id → order
 )
 
 // fulfil stores each order and publishes it, once per message id, and
@@ -94,7 +94,6 @@ func fulfilOne(ctx context.Context, m events.SQSMessage) error {
 		}
 		return nil
 	}
-	table := os.Getenv("ORDERS_TABLE")
 	_, err := cloud.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(os.Getenv("IDEMPOTENCY_TABLE")),
 		Item:                map[string]ddb.AttributeValue{"id": &ddb.AttributeValueMemberS{Value: m.MessageId}},
 		ConditionExpression: aws.String("attribute_not_exists(id)")})
@@ -105,7 +104,7 @@ func fulfilOne(ctx context.Context, m events.SQSMessage) error {
 	if err != nil {
 		return err
 	}
-	if _, err := cloud.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table),
+	if _, err := cloud.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(os.Getenv("ORDERS_TABLE")),
 		Item: map[string]ddb.AttributeValue{"id": &ddb.AttributeValueMemberS{Value: o.ID}, "status": &ddb.AttributeValueMemberS{Value: "fulfilled"}}}); err != nil {
 		return err
 	}
